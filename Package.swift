@@ -1,0 +1,56 @@
+// swift-tools-version:6.0
+import Foundation
+import PackageDescription
+
+// Release builds of the tensor kernels are compiled for the build machine's CPU: without it
+// `SIMD16<Float>` lowers to scalar `fmaf` calls and the matmuls lose ~100x. Set
+// MINILLM_PORTABLE=1 to build binaries that run on any x86-64 / arm64 CPU instead.
+let portable = ProcessInfo.processInfo.environment["MINILLM_PORTABLE"] == "1"
+let nativeCPU: [SwiftSetting] = portable ? [] : [
+    .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
+]
+
+var targets: [Target] = []
+
+// MARK: - System libraries
+targets += [
+    .systemLibrary(name: "CSQLite", path: "Sources/System/CSQLite", pkgConfig: "sqlite3",
+                   providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CCurl", path: "Sources/System/CCurl", pkgConfig: "libcurl",
+                   providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CBzip2", path: "Sources/System/CBzip2",
+                   providers: [.apt(["libbz2-dev"])]),
+]
+
+// MARK: - Backbone: store, catalogue, stage runner, driver
+targets += [
+    .target(name: "MiniStore", dependencies: [
+        "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .target(name: "MiniPipeline", dependencies: [
+        "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore"]),
+]
+
+// MARK: - Sources and text cleaning (extract, clean)
+
+// MARK: - Tokenizer and data shards (vocab, shard)
+
+// MARK: - Tensor kernels and the MiniGPT model
+
+// MARK: - Training
+
+// MARK: - Evaluation and report
+
+// MARK: - Stage registry and executables
+
+let package = Package(
+    name: "minillm",
+    platforms: [.macOS(.v14)],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: targets
+)

@@ -1,0 +1,84 @@
+import Crypto
+import Foundation
+
+/// The name of an artifact: the lowercase hex SHA-256 of its bytes.
+public struct ArtifactHash: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let hex: String
+
+    /// Accepts exactly 64 lowercase or uppercase hex digits.
+    public init?(_ text: String) {
+        let lower = text.lowercased()
+        guard lower.utf8.count == 64, lower.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) })
+        else { return nil }
+        hex = lower
+    }
+
+    init(digest: SHA256.Digest) {
+        hex = digest.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public var description: String { hex }
+    public var short: String { String(hex.prefix(12)) }
+    public static func < (a: ArtifactHash, b: ArtifactHash) -> Bool { a.hex < b.hex }
+
+    public static func of(_ data: some DataProtocol) -> ArtifactHash {
+        ArtifactHash(digest: SHA256.hash(data: data))
+    }
+
+    public init(from decoder: Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let hash = ArtifactHash(text) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "not a SHA-256 hex digest: \(text)"))
+        }
+        self = hash
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(hex)
+    }
+}
+
+/// SHA-256 over a stream of chunks, so artifacts of any size are hashed without loading them.
+public struct StreamingHasher {
+    private var hasher = SHA256()
+    public private(set) var byteCount: Int64 = 0
+
+    public init() {}
+
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        byteCount += Int64(bytes.count)
+    }
+
+    public mutating func update(_ data: Data) {
+        data.withUnsafeBytes { update($0) }
+    }
+
+    public func finalize() -> ArtifactHash { ArtifactHash(digest: hasher.finalize()) }
+}
+
+public enum FileHashing {
+    static let chunkSize = 1 << 20
+
+    /// Hashes a file by streaming it in 1 MiB chunks; returns the hash and the byte count.
+    public static func hash(fileAt path: String) throws -> (ArtifactHash, Int64) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
+        defer { close(fd) }
+        var hasher = StreamingHasher()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
+        defer { buffer.deallocate() }
+        while true {
+            let n = read(fd, buffer.baseAddress, chunkSize)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path, operation: "read", errno: errno)
+            }
+            if n == 0 { break }
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        return (hasher.finalize(), hasher.byteCount)
+    }
+}

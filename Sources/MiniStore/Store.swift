@@ -1,0 +1,249 @@
+import Foundation
+
+/// A content-addressed object store with its catalogue.
+///
+/// Layout: `objects/ab/abcdef…` (fan-out by the first two hex digits), `tmp/` (writes in
+/// progress), `locks/`, `corrupt/` (objects that failed verification, kept for inspection) and
+/// `catalogue.sqlite`. Objects are read-only files whose name is the SHA-256 of their bytes.
+public final class Store {
+    public let root: String
+    public let catalogue: Catalogue
+    private let storeLock: FileLock
+
+    public enum Access { case shared, exclusive }
+
+    /// Opens an existing store directory, creating its layout and catalogue on first use.
+    /// Every process that writes holds the store lock shared; `gc` takes it exclusively.
+    public init(at path: String, access mode: Access = .shared, wait: Bool = true) throws {
+        let root = URL(fileURLWithPath: path).standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw StoreError.storeMissing(path: path)
+        }
+        guard Glibc.access(root, W_OK) == 0 else { throw StoreError.storeNotWritable(path: path) }
+        for sub in ["objects", "tmp", "locks", "corrupt"] {
+            let dir = root + "/" + sub
+            if mkdir(dir, 0o755) != 0 && errno != EEXIST { throw StoreError.io(path: dir, operation: "mkdir", errno: errno) }
+        }
+        guard let lock = try FileLock.acquire(root + "/locks/store.lock", mode: mode == .shared ? .shared : .exclusive,
+                                              wait: wait) else {
+            throw StoreError.lockBusy(path: root + "/locks/store.lock")
+        }
+        self.root = root
+        self.storeLock = lock
+        self.catalogue = try Catalogue(path: root + "/catalogue.sqlite")
+    }
+
+    public func objectPath(_ hash: ArtifactHash) -> String {
+        "\(root)/objects/\(hash.hex.prefix(2))/\(hash.hex)"
+    }
+
+    public var locksDirectory: String { root + "/locks" }
+
+    // MARK: Writing
+
+    /// Streams an artifact into the store: bytes go to a temporary file, hashed on the way,
+    /// fsynced, renamed into place and only then recorded in the catalogue.
+    @discardableResult
+    public func write(kind: String, mediaType: String, _ body: (ArtifactWriter) throws -> Void) throws -> ArtifactHash {
+        let tmp = "\(root)/tmp/\(getpid())-\(UInt64.random(in: 0...UInt64.max)).partial"
+        let writer = try ArtifactWriter(path: tmp)
+        do {
+            try body(writer)
+            let (hash, size) = try writer.finish()
+            return try commit(tmp: tmp, hash: hash, size: size, kind: kind, mediaType: mediaType)
+        } catch {
+            writer.abandon()
+            unlink(tmp)
+            throw error
+        }
+    }
+
+    @discardableResult
+    public func put(_ data: Data, kind: String, mediaType: String) throws -> ArtifactHash {
+        try write(kind: kind, mediaType: mediaType) { try $0.write(data) }
+    }
+
+    /// Copies a file from outside the store into it (hashing while copying). A file already
+    /// imported with the same path, size and mtime is not read again.
+    public func importFile(at path: String, kind: String, mediaType: String) throws -> ArtifactHash {
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        let info = try Self.stat(absolute)
+        if let known = try catalogue.cachedFileHash(path: absolute, size: info.size, mtimeNs: info.mtimeNs),
+           (try? ensureIntact(known)) != nil {
+            return known
+        }
+        let fd = open(absolute, O_RDONLY)
+        guard fd >= 0 else { throw StoreError.io(path: absolute, operation: "open", errno: errno) }
+        defer { close(fd) }
+        let hash = try write(kind: kind, mediaType: mediaType) { writer in
+            let chunk = 1 << 20
+            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
+            defer { buffer.deallocate() }
+            while true {
+                let n = read(fd, buffer.baseAddress, chunk)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw StoreError.io(path: absolute, operation: "read", errno: errno)
+                }
+                if n == 0 { break }
+                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            }
+        }
+        let after = try Self.stat(absolute)
+        guard after == info else {
+            throw StoreError.io(path: absolute, operation: "import (file changed while being read)", errno: EAGAIN)
+        }
+        try catalogue.cacheFileHash(path: absolute, size: info.size, mtimeNs: info.mtimeNs, hash: hash)
+        return hash
+    }
+
+    private func commit(tmp: String, hash: ArtifactHash, size: Int64, kind: String, mediaType: String) throws -> ArtifactHash {
+        let final = objectPath(hash)
+        let directory = String(final.dropLast(65))
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST {
+            throw StoreError.io(path: directory, operation: "mkdir", errno: errno)
+        }
+        if let existing = try? Self.stat(final), existing.size == size, (try? verifyFile(hash)) != nil {
+            unlink(tmp)
+        } else {
+            chmod(tmp, 0o444)
+            guard rename(tmp, final) == 0 else { throw StoreError.io(path: final, operation: "rename", errno: errno) }
+            try Self.fsyncDirectory(directory)
+        }
+        try catalogue.recordArtifact(hash, kind: kind, mediaType: mediaType, size: size, mtimeNs: try Self.stat(final).mtimeNs)
+        return hash
+    }
+
+    // MARK: Reading and verification
+
+    /// The object's path after checking it is intact: cheaply (size and mtime as last verified),
+    /// or by re-hashing when the file changed since or when `full` is set. A corrupt object is
+    /// moved to `corrupt/` so that its producer rebuilds it.
+    @discardableResult
+    public func ensureIntact(_ hash: ArtifactHash, full: Bool = false) throws -> String {
+        guard let record = try catalogue.artifact(hash), record.removedAt == nil else {
+            throw StoreError.objectMissing(hash)
+        }
+        let path = objectPath(hash)
+        guard let info = try? Self.stat(path) else { throw StoreError.objectMissing(hash) }
+        if !full && info.size == record.size && info.mtimeNs == record.verifiedMtimeNs { return path }
+        do {
+            try verifyFile(hash)
+        } catch StoreError.objectCorrupt(let expected, let actual) {
+            quarantine(hash)
+            throw StoreError.objectCorrupt(expected, actual: actual)
+        }
+        try catalogue.markVerified(hash, mtimeNs: info.mtimeNs)
+        return path
+    }
+
+    /// Re-hashes the object's bytes; throws `objectCorrupt` when they do not match its name.
+    public func verifyFile(_ hash: ArtifactHash) throws {
+        let path = objectPath(hash)
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError.objectMissing(hash) }
+        let (actual, _) = try FileHashing.hash(fileAt: path)
+        guard actual == hash else { throw StoreError.objectCorrupt(hash, actual: actual) }
+    }
+
+    /// The bytes of a (small) artifact, verified before they are returned.
+    public func data(_ hash: ArtifactHash) throws -> Data {
+        let path = try ensureIntact(hash, full: true)
+        guard let data = FileManager.default.contents(atPath: path) else { throw StoreError.objectMissing(hash) }
+        guard ArtifactHash.of(data) == hash else { throw StoreError.objectChangedWhileReading(hash) }
+        return data
+    }
+
+    func quarantine(_ hash: ArtifactHash) {
+        let target = "\(root)/corrupt/\(hash.hex).\(Int(Date().timeIntervalSince1970))"
+        rename(objectPath(hash), target)
+        try? catalogue.markRemoved(hash)
+    }
+
+    /// Deletes an object file and marks it removed in the catalogue (for `gc`).
+    public func remove(_ hash: ArtifactHash) throws {
+        let path = objectPath(hash)
+        chmod(path, 0o644)
+        if unlink(path) != 0 && errno != ENOENT { throw StoreError.io(path: path, operation: "unlink", errno: errno) }
+        try catalogue.markRemoved(hash)
+    }
+
+    // MARK: File system helpers
+
+    public struct FileStat: Equatable { public let size: Int64; public let mtimeNs: Int64 }
+
+    public static func stat(_ path: String) throws -> FileStat {
+        var info = Glibc.stat()
+        guard lstat(path, &info) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
+        return FileStat(size: Int64(info.st_size),
+                        mtimeNs: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
+    }
+
+    static func fsyncDirectory(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_DIRECTORY)
+        guard fd >= 0 else { throw StoreError.io(path: path, operation: "open directory", errno: errno) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, operation: "fsync directory", errno: errno) }
+    }
+}
+
+/// Receives the bytes of one artifact being written; hashes them as they pass.
+public final class ArtifactWriter {
+    private var fd: Int32
+    private let path: String
+    private var hasher = StreamingHasher()
+    private var buffer = [UInt8]()
+    private static let flushThreshold = 1 << 20
+
+    init(path: String) throws {
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io(path: path, operation: "create", errno: errno) }
+        self.path = path
+        buffer.reserveCapacity(Self.flushThreshold)
+    }
+
+    public var bytesWritten: Int64 { hasher.byteCount + Int64(buffer.count) }
+
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        if buffer.count + bytes.count > Self.flushThreshold { try flush() }
+        if bytes.count >= Self.flushThreshold {
+            try writeThrough(bytes)
+        } else {
+            buffer.append(contentsOf: bytes)
+        }
+    }
+
+    public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
+    public func write(_ text: String) throws { try write(Data(text.utf8)) }
+    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
+
+    private func flush() throws {
+        try buffer.withUnsafeBytes { try writeThrough($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
+        hasher.update(bytes)
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io(path: path, operation: "write", errno: errno)
+            }
+            offset += n
+        }
+    }
+
+    func finish() throws -> (ArtifactHash, Int64) {
+        try flush()
+        guard fsync(fd) == 0 else { throw StoreError.io(path: path, operation: "fsync", errno: errno) }
+        close(fd)
+        fd = -1
+        return (hasher.finalize(), hasher.byteCount)
+    }
+
+    func abandon() {
+        if fd >= 0 { close(fd); fd = -1 }
+    }
+}
