@@ -34,6 +34,14 @@ targets += [
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
+targets += [
+    .target(name: "WikiSource", dependencies: [
+        "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .target(name: "TextCleaning", dependencies: ["WikiSource"]),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
 
