@@ -4,8 +4,9 @@ import Foundation
 /// longest line plus one read chunk.
 public final class LineReader {
     private let source: ByteSource
-    private var buffer: [UInt8] = []
+    private var buffer: UnsafeMutableRawBufferPointer
     private var start = 0
+    private var end = 0
     private var ended = false
     private let chunkSize: Int
     public private(set) var lineNumber = 0
@@ -13,41 +14,50 @@ public final class LineReader {
     public init(_ source: ByteSource, chunkSize: Int = 1 << 20) {
         self.source = source
         self.chunkSize = chunkSize
+        buffer = .allocate(byteCount: chunkSize, alignment: 16)
     }
 
-    /// Calls `body` with the next line, or returns false at the end. The bytes are valid only during the call.
+    deinit { buffer.deallocate() }
+
+    /// Calls `body` with the next line, or returns nil at the end. The bytes are valid only during the call.
     public func next<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R? {
         var scanFrom = start
         while true {
-            let found: Int? = buffer.withUnsafeBufferPointer { all in
-                guard scanFrom < all.count else { return nil }
-                let p = memchr(all.baseAddress! + scanFrom, 0x0A, all.count - scanFrom)
-                return p.map { UnsafeRawPointer($0) - UnsafeRawPointer(all.baseAddress!) }
-            }
-            if let end = found {
-                lineNumber += 1
-                let result = try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start..<end])) }
-                start = end + 1
-                return result
+            if scanFrom < end, let p = memchr(buffer.baseAddress! + scanFrom, 0x0A, end - scanFrom) {
+                let newline = UnsafeRawPointer(p) - UnsafeRawPointer(buffer.baseAddress!)
+                return try deliver(upTo: newline, skip: 1, body)
             }
             if ended {
-                guard start < buffer.count else { return nil }
-                lineNumber += 1
-                let result = try buffer.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[start...])) }
-                start = buffer.count
-                return result
+                guard start < end else { return nil }
+                return try deliver(upTo: end, skip: 0, body)
             }
-            scanFrom = buffer.count
-            if start > 0 {
-                buffer.removeSubrange(0..<start)
-                scanFrom -= start
-                start = 0
-            }
-            let old = buffer.count
-            buffer.append(contentsOf: repeatElement(0, count: chunkSize))
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[old...])) }
-            buffer.removeSubrange((old + n)...)
-            if n == 0 { ended = true }
+            scanFrom = end - start
+            try refill()
         }
+    }
+
+    private func deliver<R>(upTo stop: Int, skip: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) throws -> R {
+        lineNumber += 1
+        let line = UnsafeBufferPointer(start: (buffer.baseAddress! + start).assumingMemoryBound(to: UInt8.self), count: stop - start)
+        let result = try body(line)
+        start = stop + skip
+        return result
+    }
+
+    /// Moves the unread bytes to the front, grows the buffer if a line fills it, and reads more.
+    private func refill() throws {
+        if start > 0 {
+            if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
+            end -= start
+            start = 0
+        }
+        if buffer.count - end < chunkSize / 2 {
+            let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: buffer.count * 2, alignment: 16)
+            bigger.baseAddress!.copyMemory(from: buffer.baseAddress!, byteCount: end)
+            buffer.deallocate()
+            buffer = bigger
+        }
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
+        if n == 0 { ended = true } else { end += n }
     }
 }
