@@ -10,14 +10,15 @@ final class FixtureServer {
     private let process: Process
     private let directory: TemporaryDirectory
 
-    init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000) throws {
+    /// `port` 0 picks a free one; a fixed port lets a second server stand in for a stopped one.
+    init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000, port: Int = 0) throws {
         directory = try TemporaryDirectory()
         logPath = directory.file("requests.jsonl")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["python3", Repo.fixtures + "/wikifixture.py", "--log", logPath,
                          "--api-data", Repo.data("eswiki-api-query-revisions-50pages-20191014.json.bz2"),
-                         "--content-page-limit", String(contentPageLimit)]
+                         "--content-page-limit", String(contentPageLimit), "--port", String(port)]
         if let files { arguments += ["--files", files] }
         arguments += faults.flatMap { ["--fault", $0] }
         process.arguments = arguments
