@@ -38,7 +38,7 @@ targets += [
     .target(name: "WikiSource", dependencies: [
         "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .target(name: "TextCleaning", dependencies: ["WikiSource"]),
+    .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore"]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
 ]
