@@ -36,6 +36,15 @@ targets += [
 // MARK: - Sources and text cleaning (extract, clean)
 
 // MARK: - Tokenizer and data shards (vocab, shard)
+targets += [
+    .target(name: "Tokenizer"),
+    .target(name: "DataShards", dependencies: [
+        "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
+    .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizer", "DataShards"]),
+]
 
 // MARK: - Tensor kernels and the MiniGPT model
 
