@@ -106,3 +106,17 @@ public struct Tokenizer: Sendable {
         String(decoding: try decodeBytes(ids), as: UTF8.self)
     }
 }
+
+extension Tokenizer {
+    /// Encodes many texts on `threads` threads (one encoder each, contiguous chunks of about
+    /// equal bytes); the result is in input order and does not depend on the thread count.
+    public func encode(_ texts: [String], threads: Int) -> [[TokenID]] {
+        let chunks = WordTypeCounts.chunkBounds(texts, parts: max(1, min(threads, texts.count)))
+        let results = ResultSlots<[[TokenID]]>(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { part in
+            let encoder = makeEncoder()
+            results[part] = chunks[part].map { encoder.encode(texts[$0]) }
+        }
+        return (0..<chunks.count).flatMap { results[$0]! }
+    }
+}
