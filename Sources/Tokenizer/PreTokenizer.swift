@@ -70,8 +70,8 @@ enum PreTokenizer {
 /// other character (punctuation, `¿`, symbols, emoji) is a word of its own.
 enum WordPreTokenizer {
     /// The Hugging Face equivalent: `NFC` and `Lowercase`, then `WhitespaceSplit`, then a `Split`
-    /// (isolated) on this pattern. Normalising piece by piece equals normalising the whole text
-    /// first, because neither mapping changes a character's class (a test checks every scalar).
+    /// (isolated) on this pattern. The whole text is normalised before it is split (normalising
+    /// pieces would differ: NFC joins "=" and U+0338 into "≠").
     static let pattern = #"[\p{L}\p{M}]+|\p{N}+|[^\p{L}\p{M}\p{N}]"#
 
     static func forEachPiece(_ p: UnsafePointer<UInt8>, count n: Int, _ body: (Int, Int) -> Void) {

@@ -27,7 +27,7 @@ public final class TokenEncoder {
 
     /// Also reports how many tokens each pre-tokenised piece became (for the statistics).
     func append(_ text: String, to out: inout [TokenID], eachPiece: ((Int) -> Void)?) {
-        var text = text
+        var text = tokenizer.kind == .word ? WordPreTokenizer.normalized(text) : text
         text.withUTF8 { utf8 in
             guard let base = utf8.baseAddress else { return }
             switch tokenizer.model {
@@ -39,7 +39,7 @@ public final class TokenEncoder {
                 }
             case .word(let model):
                 WordPreTokenizer.forEachPiece(base, count: utf8.count) { start, end in
-                    piece(base + start, end - start, &out) { p, n, out in out.append(wordID(model, p, n)) }
+                    piece(base + start, end - start, &out) { p, n, out in out.append(model.id(of: p, n)) }
                     eachPiece?(1)
                 }
             }
@@ -65,10 +65,5 @@ public final class TokenEncoder {
         _ = cache.intern(p, n)
         cachedIDs.append(contentsOf: out[first...])
         cachedEnds.append(cachedIDs.count)
-    }
-
-    private func wordID(_ model: WordModel, _ p: UnsafePointer<UInt8>, _ n: Int) -> TokenID {
-        var lower = WordPreTokenizer.normalized(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
-        return lower.withUTF8 { model.id(of: $0.baseAddress!, $0.count) }
     }
 }

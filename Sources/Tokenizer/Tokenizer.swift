@@ -37,7 +37,8 @@ public struct Tokenizer: Sendable {
             let counts = WordTypeCounts.count(documents, threads: threads, splitter: PreTokenizer.forEachPiece)
             return Tokenizer(.bpe(BPETrainer.train(counts, vocabularySize: vocabularySize)))
         case .word:
-            let counts = WordTypeCounts.count(documents, threads: threads, splitter: WordPreTokenizer.forEachPiece)
+            let counts = WordTypeCounts.count(documents, threads: threads, normalize: WordPreTokenizer.normalized,
+                                              splitter: WordPreTokenizer.forEachPiece)
             return Tokenizer(.word(WordModel.train(counts, vocabularySize: vocabularySize)))
         }
     }

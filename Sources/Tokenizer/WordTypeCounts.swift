@@ -9,13 +9,15 @@ struct WordTypeCounts {
 
     typealias Splitter = @Sendable (UnsafePointer<UInt8>, Int, (Int, Int) -> Void) -> Void
 
-    static func count(_ documents: [String], threads: Int, splitter: @escaping Splitter) -> WordTypeCounts {
+    /// `normalize`, when given, is applied to each document before it is split.
+    static func count(_ documents: [String], threads: Int, normalize: (@Sendable (String) -> String)? = nil,
+                      splitter: @escaping Splitter) -> WordTypeCounts {
         let chunks = chunkBounds(documents, parts: max(1, threads))
         let partials = ResultSlots<WordTypeCounts>(count: chunks.count)
         DispatchQueue.concurrentPerform(iterations: chunks.count) { part in
             var local = WordTypeCounts()
             for index in chunks[part] {
-                var text = documents[index]
+                var text = normalize?(documents[index]) ?? documents[index]
                 text.withUTF8 { utf8 in
                     guard let base = utf8.baseAddress else { return }
                     splitter(base, utf8.count) { start, end in local.add(base + start, end - start, 1) }
