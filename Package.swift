@@ -30,7 +30,10 @@ targets += [
     .target(name: "MiniPipeline", dependencies: [
         "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
+                      path: "Tests/Fixtures/FixtureDriver"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
@@ -44,6 +47,10 @@ targets += [
 // MARK: - Evaluation and report
 
 // MARK: - Stage registry and executables
+targets += [
+    .target(name: "MiniStages", dependencies: ["MiniPipeline"]),
+    .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+]
 
 let package = Package(
     name: "minillm",
