@@ -67,7 +67,7 @@ struct StatusCommand: ParsableCommand {
             let plans = try options.planner(store).planAll()
             if json {
                 printJSON(["stages": plans.map { plan -> [String: Any] in
-                    ["stage": plan.stage.name, "status": plan.status.rawValue, "key": plan.cacheKey ?? NSNull(),
+                    ["stage": plan.stage.name, "status": plan.status.label, "key": plan.cacheKey ?? NSNull(),
                      "reasons": plan.reasons, "outputs": plan.outputs.mapValues(\.hex)]
                 }])
                 return
@@ -77,7 +77,7 @@ struct StatusCommand: ParsableCommand {
                 let key = plan.cacheKey.map { String($0.prefix(12)) } ?? "-"
                 let why = plan.reasons.first ?? ""
                 lines.append(plan.stage.name.padding(toLength: 10, withPad: " ", startingAt: 0)
-                             + plan.status.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                             + plan.status.label.padding(toLength: 11, withPad: " ", startingAt: 0)
                              + key.padding(toLength: 14, withPad: " ", startingAt: 0) + why)
                 for more in plan.reasons.dropFirst() { lines.append(String(repeating: " ", count: 35) + more) }
             }

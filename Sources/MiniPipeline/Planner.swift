@@ -3,7 +3,17 @@ import MiniStore
 
 /// Where one stage stands against the store, and why.
 public struct StagePlan {
-    public enum Status: String { case fresh, stale, neverRun = "never-run", staleUpstream = "stale" }
+    public enum Status {
+        case fresh, stale, neverRun, staleUpstream
+
+        public var label: String {
+            switch self {
+            case .fresh: "fresh"
+            case .stale, .staleUpstream: "stale"
+            case .neverRun: "never-run"
+            }
+        }
+    }
 
     public let stage: any Stage
     public let parameters: Parameters
