@@ -32,8 +32,9 @@ targets += [
     ]),
     .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
                       path: "Tests/Fixtures/FixtureDriver"),
-    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore"]),
-    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore"]),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)

@@ -22,7 +22,7 @@ struct NumbersStage: Stage {
         let count = context.parameters.int("count")
         let delay = context.parameters.int("chunk_delay_ms")
         let hash = try context.store.write(kind: "test-numbers", mediaType: "text/plain") { writer in
-            var line = ""
+            var line = version > 1 ? "# version \(version)\n" : ""
             for i in 0..<count {
                 state = state &* 6364136223846793005 &+ 1442695040888963407
                 line += "\(state >> 33)\n"
