@@ -9,7 +9,7 @@ public struct DriverCommand: ParsableCommand {
         abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
         version: Pipeline.version,
         subcommands: [RunCommand.self, StatusCommand.self, VerifyCommand.self, GCCommand.self, ListCommand.self,
-                      ShowCommand.self, CatCommand.self, PinCommand.self])
+                      ShowCommand.self, CatCommand.self, PinCommand.self, HashCommand.self])
 
     public init() {}
 }
