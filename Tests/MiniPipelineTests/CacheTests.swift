@@ -73,3 +73,38 @@ import TestSupport
         #expect((alone.json?["outputs"] as? [String: String])?["sum"]?.count == 64)
     }
 }
+
+@Suite("External files") struct ExternalFileTests {
+    static func pipeline(delay: Int) -> String {
+        """
+        {"stages": {"numbers": {"count": 200000, "chunk_delay_ms": \(delay), "salt_file": "salt.txt"}}}
+        """
+    }
+
+    @Test func externalFileIsKeyedByContent() throws {
+        let project = FixturePipeline(Self.pipeline(delay: 0))
+        project.dir.write("salt.txt", "uno")
+        let first = try project.driver(["run"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(FixturePipeline.outcomes(try project.driver(["run"]))["numbers"] == "fresh")
+        project.dir.write("salt.txt", "dos")
+        let status = try project.driver(["status"])
+        #expect(status.stdout.contains("input salt changed"))
+        let second = try project.driver(["run"])
+        #expect(FixturePipeline.outcomes(second)["numbers"] == "built")
+        #expect(FixturePipeline.outputs(second)["numbers"] != FixturePipeline.outputs(first)["numbers"])
+    }
+
+    @Test func fileModifiedDuringTheRunIsNotRecorded() throws {
+        let project = FixturePipeline(Self.pipeline(delay: 15))
+        project.dir.write("salt.txt", "uno")
+        let child = try project.start(["run"])
+        usleep(150_000)
+        project.dir.write("salt.txt", "tres")
+        let result = child.wait()
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("input salt of stage numbers changed while the stage ran"))
+        #expect(try project.count("SELECT count(*) FROM runs WHERE status = 'succeeded'") == 0)
+        #expect(try project.count("SELECT count(*) FROM runs WHERE status = 'failed'") == 1)
+    }
+}

@@ -15,10 +15,18 @@ struct NumbersStage: Stage {
         .int("count", default: 1000, in: 1...10_000_000, "how many numbers"),
         .int("seed", default: 1, in: 0...Int(Int32.max), "generator seed"),
         .int("chunk_delay_ms", default: 0, in: 0...1000, "pause after every 10,000 numbers"),
+        .string("salt_file", default: "", "optional file outside the store whose bytes salt the seed"),
     ]
+
+    func externalFiles(_ parameters: Parameters) throws -> [String: String] {
+        parameters.string("salt_file").isEmpty ? [:] : ["salt": parameters.string("salt_file")]
+    }
 
     func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         var state = UInt64(context.parameters.int("seed")) &+ 0x9E37_79B9_7F4A_7C15
+        if context.inputs["salt"] != nil {
+            state = try context.inputData("salt").reduce(state) { $0 &* 31 &+ UInt64($1) }
+        }
         let count = context.parameters.int("count")
         let delay = context.parameters.int("chunk_delay_ms")
         let hash = try context.store.write(kind: "test-numbers", mediaType: "text/plain") { writer in
