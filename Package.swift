@@ -44,6 +44,10 @@ targets += [
 // MARK: - Tensor kernels and the MiniGPT model
 
 // MARK: - Training
+targets += [
+    .target(name: "Training", dependencies: ["MiniPipeline"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+]
 
 // MARK: - Evaluation and report
 
