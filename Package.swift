@@ -46,8 +46,10 @@ targets += [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
-    .executableTarget(name: "tokenizer-bench", dependencies: ["Tokenizer", "DataShards"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards"]),
 ]
 
 // MARK: - Tensor kernels and the MiniGPT model

@@ -5,9 +5,9 @@ import Tokenizer
 /// Times minillm's tokenizer and sharding on a corpus; `pipeline/scripts/bench-tokenizer.sh`
 /// runs it beside the Hugging Face and tiktoken references and prints the comparison.
 ///
-///     tokenizer-bench train CORPUS.jsonl VOCAB OUT.json     BPE training on every article
-///     tokenizer-bench encode TOKENIZER.json CORPUS.jsonl    encoding throughput, 1 and 2 threads
-///     tokenizer-bench shard TOKENIZER.json CORPUS.jsonl     split + encode + shard bytes, end to end
+///     minillm-bench-tokenizer train CORPUS.jsonl VOCAB OUT.json     BPE training on every article
+///     minillm-bench-tokenizer encode TOKENIZER.json CORPUS.jsonl    encoding throughput, 1 and 2 threads
+///     minillm-bench-tokenizer shard TOKENIZER.json CORPUS.jsonl     split + encode + shard bytes, end to end
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -16,7 +16,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 4 else {
-    FileHandle.standardError.write(Data("usage: tokenizer-bench train|encode|shard …\n".utf8))
+    FileHandle.standardError.write(Data("usage: minillm-bench-tokenizer train|encode|shard …\n".utf8))
     exit(2)
 }
 switch arguments[1] {
