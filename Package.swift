@@ -49,7 +49,7 @@ targets += [
     .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
-    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards"]),
+    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
 // MARK: - Tensor kernels and the MiniGPT model
