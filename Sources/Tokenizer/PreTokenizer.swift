@@ -48,7 +48,7 @@ enum PreTokenizer {
 
     /// The end of the maximal run starting at `i` of scalars that continue a piece of class `cls`.
     @inline(__always)
-    private static func runEnd(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ cls: ScalarClass,
+    static func runEnd(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ cls: ScalarClass,
                                _ classes: ScalarClasses) -> Int {
         var i = start
         while i < n {
@@ -67,9 +67,9 @@ enum PreTokenizer {
 
 /// The word tokenizer's pre-tokenisation (the original project's): text is put in NFC (so a
 /// precomposed and a decomposed "é" are one word) and lowercased scalar by scalar; whitespace
-/// separates and is dropped; a word is a run of letters (with their
-/// combining marks, accents kept: "canción" ≠ "cancion"), a number is a run of digits, and every
-/// other character (punctuation, `¿`, symbols, emoji) is a word of its own.
+/// separates and is dropped; a word is a run of letters (with their combining marks, accents
+/// kept: "canción" ≠ "cancion"), a number is a run of digits, and every other character
+/// (punctuation, `¿`, symbols, emoji) is a word of its own.
 enum WordPreTokenizer {
     /// The Hugging Face equivalent: `NFC` and `Lowercase`, then `WhitespaceSplit`, then a `Split`
     /// (isolated) on this pattern. The whole text is normalised before it is split (normalising
@@ -87,12 +87,7 @@ enum WordPreTokenizer {
                 i += l
             case .letter, .number:
                 let start = i
-                i += l
-                while i < n {
-                    let (v2, l2) = UTF8Scan.scalar(p, i)
-                    guard classes.of(v2) == cls else { break }
-                    i += l2
-                }
+                i = PreTokenizer.runEnd(p, n, from: i, cls, classes)
                 body(start, i)
             case .opening, .other:
                 body(i, i + l)
