@@ -10,6 +10,7 @@ import Tokenizer
 ///     minillm-bench-tokenizer train CORPUS.jsonl VOCAB OUT.json   BPE training on every article
 ///     minillm-bench-tokenizer encode TOKENIZER.json CORPUS.jsonl  encoding, 1 and 2 threads, cold cache
 ///     minillm-bench-tokenizer shard TOKENIZER.json CORPUS.jsonl   read + split + encode + write shards
+///     minillm-bench-tokenizer stats bpe|word VOCAB CORPUS.jsonl   train on the 70 % train split, measure on val
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -62,6 +63,17 @@ do {
                                split: try DocumentSplit(), store: store)
         })
         report("text_bytes", Double(bytes))
+    case "stats":
+        guard arguments.count == 5, let kind = Tokenizer.Kind(rawValue: arguments[2]), let size = Int(arguments[3]) else {
+            fail("usage: stats bpe|word VOCAB CORPUS.jsonl")
+        }
+        let split = try DocumentSplit()
+        let documents = try Corpus.read(path: arguments[4])
+        let train = documents.filter { split.part(title: $0.title) == .train }.map(\.text)
+        var tokenizer: Tokenizer?
+        report("train_seconds", try seconds { tokenizer = try Tokenizer.train(kind, documents: train, vocabularySize: size) })
+        let stats = TokenizerStats.measure(tokenizer!, on: documents.filter { split.part(title: $0.title) == .val }.map(\.text))
+        for (name, value) in stats.figures { report("val_" + name, value) }
     default:
         fail("unknown command \(arguments[1])")
     }
