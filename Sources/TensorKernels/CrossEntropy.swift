@@ -16,6 +16,13 @@ public enum CrossEntropy {
         public var counted: Int
         /// Sum over counted rows of the unsmoothed loss −log p(target), for perplexity.
         public var targetNLLSum: Double
+
+        public init(loss: Float, accuracy: Float, counted: Int, targetNLLSum: Double) {
+            self.loss = loss
+            self.accuracy = accuracy
+            self.counted = counted
+            self.targetNLLSum = targetNLLSum
+        }
     }
 
     /// `rowScratch` receives per-row loss, NLL and hit (3 floats per row); rows are
