@@ -82,6 +82,9 @@ public final class MiniGPT {
         return .init(start: (buffer ?? parameters).pointer + t.offset, count: t.count)
     }
 
+    /// Bytes of the activation arena planned for maxBatch × contextLength tokens.
+    public var activationBytes: Int { arena.bytes }
+
     public func zeroGradients() { gradients.zero() }
 
     /// Global gradient norm before clipping; gradients are scaled down when it exceeds `maxNorm`.

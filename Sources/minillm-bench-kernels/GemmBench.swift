@@ -12,14 +12,14 @@ func benchGemm(threads: Int, sizes: [Int], repeats: Int) {
         gemm.reserve(k: n, n: n)
         var times: [Double] = []
         for _ in 0..<repeats {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = now()
             gemm.multiply(m: n, n: n, k: n, a: StridedMatrix(a.pointer, rowStride: n),
                           b: StridedMatrix(b.pointer, rowStride: n), c: c.pointer, ldc: n, initial: .overwrite)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            times.append(now() - start)
         }
         let flops = 2 * Double(n) * Double(n) * Double(n)
         let sorted = times.sorted()
-        print(String(format: "gemm n=%d threads=%d GFLOP/s min %.1f median %.1f max %.1f",
+        print(String(format: "RESULT gemm n=%d swift threads=%d gflops min=%.1f median=%.1f max=%.1f",
                      n, threads, flops / sorted.last! / 1e9, flops / sorted[sorted.count / 2] / 1e9, flops / sorted[0] / 1e9))
     }
 }

@@ -279,7 +279,7 @@ def main():
     p.add_argument("--smoothing", type=float, default=0.0)
     p.set_defaults(run=command_loss)
     p = sub.add_parser("bench")
-    p.add_argument("--config", required=True, help="name=V,d,L,H,T,B")
+    p.add_argument("--config", required=True, help="comma-separated: seed-v1, seed-v2, deep")
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--repeats", type=int, default=3)
