@@ -42,6 +42,15 @@ targets += [
 // MARK: - Tokenizer and data shards (vocab, shard)
 
 // MARK: - Tensor kernels and the MiniGPT model
+targets += [
+    .target(name: "TensorKernels", swiftSettings: nativeCPU),
+    .target(name: "MiniGPT", dependencies: ["TensorKernels"], swiftSettings: nativeCPU),
+    .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
+                      swiftSettings: nativeCPU),
+    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
+    .testTarget(name: "MiniGPTTests", dependencies: ["MiniGPT", "TensorKernels"],
+                resources: [.copy("Fixtures")]),
+]
 
 // MARK: - Training
 targets += [
