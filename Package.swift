@@ -40,6 +40,17 @@ targets += [
 // MARK: - Sources and text cleaning (extract, clean)
 
 // MARK: - Tokenizer and data shards (vocab, shard)
+targets += [
+    .target(name: "Tokenizer"),
+    .target(name: "DataShards", dependencies: [
+        "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards"]),
+]
 
 // MARK: - Tensor kernels and the MiniGPT model
 targets += [
