@@ -42,6 +42,10 @@ targets += [
 // MARK: - Training
 
 // MARK: - Evaluation and report
+targets += [
+    .target(name: "Evaluation"),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+]
 
 // MARK: - Stage registry and executables
 
