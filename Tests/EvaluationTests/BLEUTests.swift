@@ -156,3 +156,17 @@ private func loadCases() throws -> BLEUCases {
         try checkAgainst(live, loadCases())
     }
 }
+
+@Suite struct ContinuationTaskTests {
+    @Test func promptsAreOpeningWordsAndReferencesWhatFollows() {
+        let tasks = ContinuationTask.make(
+            articles: ["Madrid es la capital\nde España y su ciudad  más poblada.", "Demasiado corto.", "Uno dos tres cuatro cinco seis"],
+            promptWords: 3, referenceWords: 3, limit: 5)
+        #expect(tasks == [
+            ContinuationTask(prompt: "Madrid es la", reference: "capital de España"),
+            ContinuationTask(prompt: "Uno dos tres", reference: "cuatro cinco seis"),
+        ])
+        #expect(ContinuationTask.make(articles: ["a b c d", "e f g h"], promptWords: 2, referenceWords: 2, limit: 1).count == 1)
+        #expect(ContinuationTask.trim(" la casa\tes muy grande ", toWords: 3) == "la casa es")
+    }
+}
