@@ -84,6 +84,34 @@ private func softmax(_ z: [Double]) -> [Double] {
         #expect(abs(f[0] - 0.625) < 0.015 && abs(f[1] - 0.375) < 0.015, "\(f)")
     }
 
+    /// Selection must agree with a full sort, ties included.
+    @Test func mostLikelyMatchesAFullSort() {
+        var rng = SeededGenerator(seed: 3)
+        for trial in 0..<200 {
+            let z = (0..<(1 + trial % 60)).map { _ in Double(rng.next() % 10) }
+            let k = 1 + Int(rng.next() % UInt64(z.count))
+            let sorted = z.indices.sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }
+            #expect(Sampler.mostLikely(k, z) == Array(sorted.prefix(k)), "k=\(k) z=\(z)")
+        }
+    }
+
+    /// The pre-filtered nucleus must equal the prefix of a full sort, on flat and peaked rows.
+    @Test func nucleusMatchesAFullSort() {
+        var rng = SeededGenerator(seed: 4)
+        for trial in 0..<200 {
+            let n = 2 + trial % 80
+            let sharpness = Double(trial % 4) * 3
+            let raw = (0..<n).map { _ in exp(sharpness * rng.nextUnit()) }
+            let total = raw.reduce(0, +)
+            let p = raw.map { $0 / total }
+            let topP = [0.3, 0.9, 0.99][trial % 3]
+            let order = p.indices.sorted { p[$0] != p[$1] ? p[$0] > p[$1] : $0 < $1 }
+            var cumulative = 0.0, expected: [Int] = []
+            for t in order where cumulative < topP { cumulative += p[t]; expected.append(t) }
+            #expect(Sampler.nucleus(Array(0..<n), p, topP).0 == expected, "n=\(n) topP=\(topP)")
+        }
+    }
+
     /// Probabilities 0.5, 0.3, 0.15, 0.05: the nucleus is the smallest prefix reaching p.
     @Test func topPKeepsTheNucleus() {
         #expect(Set(draw(SamplingSettings(topP: 0.5, seed: 1), 500)) == [0])

@@ -21,31 +21,65 @@ public struct Sampler: Sendable {
         }
         if settings.temperature == 0 { return Self.argmax(z) }
 
-        // Candidates, most likely first; equal logits keep the smaller id first.
-        var order = Array(z.indices)
-        order.sort { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }
-        if settings.topK > 0 && settings.topK < order.count { order.removeSubrange(settings.topK...) }
-
-        let m = z[order[0]] / settings.temperature
-        var p = order.map { Foundation.exp(z[$0] / settings.temperature - m) }
+        // Candidates: every token in id order, or the k most likely, most likely first.
+        var candidates = settings.topK > 0 && settings.topK < z.count ? Self.mostLikely(settings.topK, z) : Array(z.indices)
+        var m = -Double.infinity
+        for t in candidates where z[t] > m { m = z[t] }
+        var p = candidates.map { Foundation.exp((z[$0] - m) / settings.temperature) }
         let total = p.reduce(0, +)
         for i in p.indices { p[i] /= total }
-        if settings.topP < 1 {
-            var cumulative = 0.0, keep = 0
-            while keep < p.count && cumulative < settings.topP {
-                cumulative += p[keep]
-                keep += 1
-            }
-            order.removeSubrange(keep...)
-            p.removeSubrange(keep...)
-        }
+        if settings.topP < 1 { (candidates, p) = Self.nucleus(candidates, p, settings.topP) }
         let u = rng.nextUnit() * p.reduce(0, +)
         var cumulative = 0.0
         for i in p.indices {
             cumulative += p[i]
-            if u < cumulative { return order[i] }
+            if u < cumulative { return candidates[i] }
         }
-        return order[p.count - 1]
+        return candidates[p.count - 1]
+    }
+
+    /// The smallest set of most likely candidates whose probabilities (normalised) reach
+    /// `topP`, most likely first, equal probabilities by smaller id.
+    static func nucleus(_ candidates: [Int], _ p: [Double], _ topP: Double) -> ([Int], [Double]) {
+        // Tokens below (1 − topP)/n hold less than 1 − topP of the mass together, so the
+        // nucleus lies among the others: only those need sorting.
+        let floor = (1 - topP) / Double(p.count)
+        var ranked = p.indices.filter { p[$0] >= floor }
+        ranked.sort { p[$0] != p[$1] ? p[$0] > p[$1] : candidates[$0] < candidates[$1] }
+        var cumulative = 0.0, keep = 0
+        while keep < ranked.count && cumulative < topP {
+            cumulative += p[ranked[keep]]
+            keep += 1
+        }
+        return (ranked[..<keep].map { candidates[$0] }, ranked[..<keep].map { p[$0] })
+    }
+
+    /// The k tokens with the largest scores, largest first, equal scores by smaller id: a
+    /// selection of the k-th largest value, then a sort of only the tokens at or above it.
+    static func mostLikely(_ k: Int, _ z: [Double]) -> [Int] {
+        let kth = kthLargest(z, k)
+        var chosen = z.indices.filter { z[$0] > kth }
+        for t in z.indices where chosen.count < k && z[t] == kth { chosen.append(t) }
+        return chosen.sorted { z[$0] != z[$1] ? z[$0] > z[$1] : $0 < $1 }
+    }
+
+    /// Hoare quickselect with a median-of-three pivot (deterministic).
+    static func kthLargest(_ values: [Double], _ k: Int) -> Double {
+        var a = values
+        let target = k - 1
+        var lo = 0, hi = a.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let pivot = max(min(a[lo], a[mid]), min(max(a[lo], a[mid]), a[hi]))
+            var i = lo, j = hi
+            while i <= j {
+                while a[i] > pivot { i += 1 }
+                while a[j] < pivot { j -= 1 }
+                if i <= j { a.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if target <= j { hi = j } else if target >= i { lo = i } else { return a[target] }
+        }
+        return a[target]
     }
 
     /// The first index of the largest value.
