@@ -43,7 +43,7 @@ targets += [
 
 // MARK: - Evaluation and report
 targets += [
-    .target(name: "Evaluation"),
+    .target(name: "Evaluation", swiftSettings: nativeCPU),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
 ]
 

@@ -114,7 +114,7 @@ private func softmax(_ z: [Double]) -> [Double] {
 
     /// Probabilities 0.5, 0.3, 0.15, 0.05: the nucleus is the smallest prefix reaching p.
     @Test func topPKeepsTheNucleus() {
-        #expect(Set(draw(SamplingSettings(topP: 0.5, seed: 1), 500)) == [0])
+        #expect(Set(draw(SamplingSettings(topP: 0.45, seed: 1), 500)) == [0])
         #expect(Set(draw(SamplingSettings(topP: 0.7, seed: 1), 2000)) == [0, 1])
         #expect(Set(draw(SamplingSettings(topP: 0.81, seed: 1), 4000)) == [0, 1, 2])
     }
@@ -137,7 +137,7 @@ private func softmax(_ z: [Double]) -> [Double] {
         #expect(source.starts == 1 && source.appends == 11)
         var previous = 4
         for t in r.tokens {
-            #expect(t == Sampler.argmax(model.probabilities(.bigram, previous: previous)))
+            #expect(t == Sampler.argmax(model.probabilities(.bigram, previous: previous).map { Float(log($0)) }))
             previous = t
         }
         #expect(r.decodeLatencies.count == 11 && r.timeToFirstToken > 0 && r.totalSeconds >= r.timeToFirstToken)

@@ -58,6 +58,22 @@ private func close(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { ab
         #expect(close(e.metrics.scores.top1Accuracy, 0.1) && close(e.metrics.scores.top5Accuracy, 0.5))
     }
 
+    /// The vectorised exp against libm over the softmax range, with a tail that is not a multiple of 8.
+    @Test func vectorExpIsAccurate() {
+        let x = (0..<8803).map { -87.0 * Float($0) / 8802 }
+        var out = [Float](repeating: -1, count: x.count)
+        let sum = x.withUnsafeBufferPointer { xs in out.withUnsafeMutableBufferPointer { VectorExp.shiftedExp(xs, shift: 0, into: $0) } }
+        var worst = 0.0, exact = 0.0
+        for (v, e) in zip(x, out) {
+            let reference = exp(Double(v))
+            exact += reference
+            worst = max(worst, abs(Double(e) - reference) / reference)
+        }
+        #expect(worst < 3e-7, "worst relative error \(worst)")
+        #expect(abs(sum - exact) / exact < 3e-7 && out[0] == 1)
+        #expect(VectorExp.exp8(SIMD8(repeating: -90)) == SIMD8(repeating: 0))
+    }
+
     @Test func rankBreaksTiesByTokenId() {
         let logits: [Float] = [1, 3, 3, 2]
         logits.withUnsafeBufferPointer {

@@ -14,28 +14,52 @@ public struct Sampler: Sendable {
     /// `history` is the sequence so far (prompt and generated tokens), for the repetition penalty.
     public mutating func next(logits: [Float], history: [Int]) -> Int {
         precondition(!logits.isEmpty, "no logits to sample from")
-        var z = logits.map(Double.init)
+        var z = logits
         if settings.repetitionPenalty != 1 {
-            let theta = settings.repetitionPenalty
+            let theta = Float(settings.repetitionPenalty)
             for t in Set(history) where t >= 0 && t < z.count { z[t] = z[t] > 0 ? z[t] / theta : z[t] * theta }
         }
         if settings.temperature == 0 { return Self.argmax(z) }
 
-        // Candidates: every token in id order, or the k most likely, most likely first.
-        var candidates = settings.topK > 0 && settings.topK < z.count ? Self.mostLikely(settings.topK, z) : Array(z.indices)
-        var m = -Double.infinity
-        for t in candidates where z[t] > m { m = z[t] }
-        var p = candidates.map { Foundation.exp((z[$0] - m) / settings.temperature) }
-        let total = p.reduce(0, +)
-        for i in p.indices { p[i] /= total }
-        if settings.topP < 1 { (candidates, p) = Self.nucleus(candidates, p, settings.topP) }
-        let u = rng.nextUnit() * p.reduce(0, +)
-        var cumulative = 0.0
-        for i in p.indices {
-            cumulative += p[i]
-            if u < cumulative { return candidates[i] }
+        // Candidates with unnormalised weights: the k most likely, most likely first, or every
+        // token in id order.
+        let temperature = Float(settings.temperature)
+        var candidates: [Int], weights: [Float]
+        if settings.topK > 0 && settings.topK < z.count {
+            candidates = Self.mostLikely(settings.topK, z)
+            weights = candidates.map { z[$0] / temperature }
+        } else {
+            candidates = Array(z.indices)
+            weights = z
+            for i in weights.indices { weights[i] /= temperature }
         }
-        return candidates[p.count - 1]
+        let shift = weights.max()!
+        let total = weights.withUnsafeMutableBufferPointer { w in
+            VectorExp.shiftedExp(UnsafeBufferPointer(w), shift: shift, into: w)
+        }
+        if settings.topP < 1 {
+            let (kept, p) = Self.nucleus(candidates, weights.map { Double($0) / total }, settings.topP)
+            return kept[Self.draw(p, rng.nextUnit())]
+        }
+        return candidates[Self.draw(weights, rng.nextUnit())]
+    }
+
+    /// The index where the running sum of `weights` first exceeds u · (their sum).
+    static func draw<W: BinaryFloatingPoint>(_ weights: [W], _ u: Double) -> Int {
+        let target = u * weights.reduce(0.0) { $0 + Double($1) }
+        var cumulative = 0.0
+        for i in weights.indices {
+            cumulative += Double(weights[i])
+            if target < cumulative { return i }
+        }
+        return weights.count - 1
+    }
+
+    /// The first index of the largest value.
+    static func argmax(_ z: [Float]) -> Int {
+        var best = 0
+        for i in z.indices where z[i] > z[best] { best = i }
+        return best
     }
 
     /// The smallest set of most likely candidates whose probabilities (normalised) reach
@@ -56,7 +80,7 @@ public struct Sampler: Sendable {
 
     /// The k tokens with the largest scores, largest first, equal scores by smaller id: a
     /// selection of the k-th largest value, then a sort of only the tokens at or above it.
-    static func mostLikely(_ k: Int, _ z: [Double]) -> [Int] {
+    static func mostLikely<T: BinaryFloatingPoint>(_ k: Int, _ z: [T]) -> [Int] {
         let kth = kthLargest(z, k)
         var chosen = z.indices.filter { z[$0] > kth }
         for t in z.indices where chosen.count < k && z[t] == kth { chosen.append(t) }
@@ -64,7 +88,7 @@ public struct Sampler: Sendable {
     }
 
     /// Hoare quickselect with a median-of-three pivot (deterministic).
-    static func kthLargest(_ values: [Double], _ k: Int) -> Double {
+    static func kthLargest<T: BinaryFloatingPoint>(_ values: [T], _ k: Int) -> T {
         var a = values
         let target = k - 1
         var lo = 0, hi = a.count - 1
@@ -82,10 +106,4 @@ public struct Sampler: Sendable {
         return a[target]
     }
 
-    /// The first index of the largest value.
-    static func argmax(_ z: [Double]) -> Int {
-        var best = 0
-        for i in z.indices where z[i] > z[best] { best = i }
-        return best
-    }
 }

@@ -33,6 +33,18 @@ public struct BiasMetrics: Sendable, Equatable {
         probabilities.withUnsafeBufferPointer { accumulate(probabilities: $0, target: target) }
     }
 
+    /// Adds the distribution weightsᵢ · scale (softmax numerators and 1 / their sum).
+    public mutating func accumulate(weights: [Float], scale: Double, target: Int) {
+        precondition(weights.count == vocabSize, "distribution has \(weights.count) entries, vocabulary has \(vocabSize)")
+        predictedMass.withUnsafeMutableBufferPointer { mass in
+            weights.withUnsafeBufferPointer { w in
+                for t in 0..<vocabSize { mass[t] += Double(w[t]) * scale }
+            }
+        }
+        targetCounts[target] += 1
+        positions += 1
+    }
+
     public mutating func merge(_ other: BiasMetrics) {
         precondition(other.vocabSize == vocabSize, "cannot merge bias over \(other.vocabSize) tokens into \(vocabSize)")
         for t in 0..<vocabSize {

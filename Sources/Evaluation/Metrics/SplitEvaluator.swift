@@ -7,30 +7,26 @@ public struct SplitEvaluator: Sendable {
     public let vocabSize: Int
     public private(set) var metrics = LanguageModelMetrics()
     public private(set) var bias: BiasMetrics?
-    private var probabilities: [Double]
+    /// exp(logit − max) of the latest row.
+    private var weights: [Float]
 
     public init(vocabSize: Int, trackBias: Bool = true) {
         precondition(vocabSize > 0, "vocabulary size must be positive, got \(vocabSize)")
         self.vocabSize = vocabSize
         bias = trackBias ? BiasMetrics(vocabSize: vocabSize) : nil
-        probabilities = trackBias ? [Double](repeating: 0, count: vocabSize) : []
+        weights = [Float](repeating: 0, count: vocabSize)
     }
 
-    /// One position from unnormalised logits (softmax is taken here, in `Double`).
+    /// One position from unnormalised logits: softmax with a vectorised exp, sums in `Double`,
+    /// and ln p(target) as logit − max − ln Σ exp(logit − max), so it never underflows.
     public mutating func add(logits: UnsafeBufferPointer<Float>, target: Int, targetBytes: Int) {
         checkRow(logits.count, target)
         var maxLogit = -Float.infinity
         for l in logits where l > maxLogit { maxLogit = l }
-        let m = Double(maxLogit)
-        var sum = 0.0
-        for l in logits { sum += Foundation.exp(Double(l) - m) }
-        let logSum = Foundation.log(sum)
-        let logProb = Double(logits[target]) - m - logSum
+        let sum = weights.withUnsafeMutableBufferPointer { VectorExp.shiftedExp(logits, shift: maxLogit, into: $0) }
+        let logProb = Double(logits[target]) - Double(maxLogit) - Foundation.log(sum)
         metrics.accumulate(logProb: logProb, targetRank: Self.rank(of: target, in: logits), bytes: targetBytes)
-        if bias != nil {
-            for (i, l) in logits.enumerated() { probabilities[i] = Foundation.exp(Double(l) - m - logSum) }
-            bias!.accumulate(probabilities: probabilities, target: target)
-        }
+        bias?.accumulate(weights: weights, scale: 1 / sum, target: target)
     }
 
     public mutating func add(logits: [Float], target: Int, targetBytes: Int) {
