@@ -30,7 +30,11 @@ targets += [
     .target(name: "MiniPipeline", dependencies: [
         "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore"]),
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
+                      path: "Tests/Fixtures/FixtureDriver"),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
@@ -40,6 +44,10 @@ targets += [
 // MARK: - Tensor kernels and the MiniGPT model
 
 // MARK: - Training
+targets += [
+    .target(name: "Training", dependencies: ["MiniPipeline"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+]
 
 // MARK: - Evaluation and report
 targets += [
@@ -48,6 +56,10 @@ targets += [
 ]
 
 // MARK: - Stage registry and executables
+targets += [
+    .target(name: "MiniStages", dependencies: ["MiniPipeline"]),
+    .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+]
 
 let package = Package(
     name: "minillm",
