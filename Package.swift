@@ -51,7 +51,7 @@ targets += [
 
 // MARK: - Evaluation and report
 targets += [
-    .target(name: "Evaluation", swiftSettings: nativeCPU),
+    .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
 ]
 

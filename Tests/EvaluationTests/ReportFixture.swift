@@ -64,7 +64,7 @@ enum ReportFixture {
                              settings: .greedy(maxNewTokens: 32), result: bleu),
             samples: samples,
             performance: PerformanceReport(generation: GenerationPerformance(results), evaluationTokensPerSecond: 12_345.6,
-                                           memory: try ProcessMemory.current()),
+                                           memory: try MemoryUsage.now()),
             history: history(shift: lossShift),
             notes: ["FAKE DATA: this report is a test fixture; its training history is a synthetic curve."])
     }

@@ -66,7 +66,7 @@ private func shown(_ t: PageScan.Tagged) -> (value: Double, tolerance: Double)? 
         guard parts.count == 2, let v = Double(parts[0]),
               let u = ["B", "KiB", "MiB", "GiB"].firstIndex(of: String(parts[1])) else { return nil }
         let unit = pow(1024, Double(u))
-        return (v * unit, u == 0 ? 0 : 0.05 * unit)
+        return (v * unit, u == 0 ? 0 : 0.05 * unit * 1.0001)
     default: break
     }
     guard let v = Double(s) else { return nil }

@@ -155,10 +155,10 @@ public struct PerformanceReport: Codable, Sendable, Equatable {
     public var generation: GenerationPerformance?
     /// Tokens scored per second while computing the language-model metrics.
     public var evaluationTokensPerSecond: Double?
-    public var memory: ProcessMemory?
+    public var memory: MemoryUsage?
 
     public init(generation: GenerationPerformance? = nil, evaluationTokensPerSecond: Double? = nil,
-                memory: ProcessMemory? = nil) {
+                memory: MemoryUsage? = nil) {
         self.generation = generation
         self.evaluationTokensPerSecond = evaluationTokensPerSecond
         self.memory = memory
