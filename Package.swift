@@ -70,6 +70,10 @@ targets += [
 ]
 
 // MARK: - Evaluation and report
+targets += [
+    .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+]
 
 // MARK: - Stage registry and executables
 targets += [
