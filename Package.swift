@@ -65,8 +65,9 @@ targets += [
 
 // MARK: - Training
 targets += [
-    .target(name: "Training", dependencies: ["MiniPipeline"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
+                                                      "TestSupport"]),
 ]
 
 // MARK: - Evaluation and report

@@ -108,16 +108,16 @@ public struct Safetensors {
         return entry
     }
 
-    /// Writes F32 tensors in the given order; header keys are sorted so equal inputs give equal bytes.
-    public static func write(
-        path: String, tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
-        metadata: [String: String] = [:]
-    ) throws(MiniGPTError) {
+    /// The bytes of a file of F32 tensors in the given order; header keys are sorted so equal
+    /// inputs give equal bytes.
+    public static func encode(
+        tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], metadata: [String: String] = [:]
+    ) -> Data {
         var header: [String] = []
         var offset = 0
         var offsets: [String: (Int, Int)] = [:]
         for t in tensors {
-            precondition(t.values.count == t.shape.reduce(1, *), "Safetensors.write: '\(t.name)' count does not match its shape")
+            precondition(t.values.count == t.shape.reduce(1, *), "Safetensors.encode: '\(t.name)' count does not match its shape")
             offsets[t.name] = (offset, offset + 4 * t.values.count)
             offset += 4 * t.values.count
         }
@@ -136,7 +136,14 @@ public struct Safetensors {
         bytes.append(contentsOf: text)
         // Tensor bytes are written as they are in memory: the supported hosts are little-endian.
         for t in tensors { bytes.append(t.values) }
-        do { try bytes.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        return bytes
+    }
+
+    public static func write(
+        path: String, tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
+        metadata: [String: String] = [:]
+    ) throws(MiniGPTError) {
+        do { try encode(tensors: tensors, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .io(path: path, reason: "cannot write: \(error.localizedDescription)")
         }
     }
