@@ -71,8 +71,8 @@ public final class Gemm: @unchecked Sendable {
             }
         }
         let mBlocks = Partition.chunks(m, of: Self.mc)
-        let nBlocks = min(panels, Partition.chunks(4 * pool.threadCount, of: mBlocks))
-        let panelsPerBlock = Partition.chunks(panels, of: nBlocks)
+        let panelsPerBlock = Partition.chunks(panels, of: min(panels, Partition.chunks(4 * pool.threadCount, of: mBlocks)))
+        let nBlocks = Partition.chunks(panels, of: panelsPerBlock)
         let scratch = self.scratch
         pool.run(mBlocks * nBlocks) { task, worker in
             let mb = task / nBlocks
