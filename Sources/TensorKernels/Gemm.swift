@@ -24,12 +24,13 @@ public enum GemmInitial {
 
 /// Cache-blocked, register-tiled fp32 matrix multiply `C (+)= A·B` on a worker pool.
 ///
-/// B is packed once per call into [k-block][32-column panel] order; each task owns one
-/// 128x256 tile of C, packs its A block per k-block and runs the 8x32 micro-kernel over it.
-/// A C element is always summed over k in ascending order by one task, so results do not depend
-/// on the thread count.
+/// B is packed once per call into [k-block][32-column panel] order; each task owns a tile of
+/// 128 rows of C and as many columns as keeps every worker busy (wide tiles pack each A block
+/// fewer times), packs its A block per k-block and runs the 8x32 micro-kernel over it.
+/// Every C element is summed over k in ascending order, k-block by k-block, whatever the tile
+/// shape, so results do not depend on the thread count.
 public final class Gemm: @unchecked Sendable {
-    public static let mr = 8, nr = 32, mc = 128, kc = 256, nc = 256
+    public static let mr = 8, nr = 32, mc = 128, kc = 256
 
     public let pool: WorkerPool
     private let packedB = FloatBuffer(count: 0)
@@ -70,14 +71,16 @@ public final class Gemm: @unchecked Sendable {
             }
         }
         let mBlocks = Partition.chunks(m, of: Self.mc)
-        let nBlocks = Partition.chunks(n, of: Self.nc)
+        let panelsPerBlock = Partition.chunks(panels, of: min(panels, Partition.chunks(4 * pool.threadCount, of: mBlocks)))
+        let nBlocks = Partition.chunks(panels, of: panelsPerBlock)
         let scratch = self.scratch
         pool.run(mBlocks * nBlocks) { task, worker in
             let mb = task / nBlocks
             let nb = task % nBlocks
             let work = scratch.pointer(worker: worker)
             Self.computeTile(
-                mb: mb, nb: nb, m: m, n: n, k: k, a: a, packedB: packed, panels: panels,
+                mb: mb, panelRange: Partition.range(nb, of: panelsPerBlock, in: panels), m: m, n: n, k: k,
+                a: a, packedB: packed, panels: panels,
                 c: c, ldc: ldc, initial: initial, packedA: work,
                 tile: work + Self.mc * Self.kc, biasTile: work + Self.mc * Self.kc + Self.mr * Self.nr)
         }
@@ -155,7 +158,7 @@ public final class Gemm: @unchecked Sendable {
     // MARK: one C tile
 
     private static func computeTile(
-        mb: Int, nb: Int, m: Int, n: Int, k: Int, a: StridedMatrix,
+        mb: Int, panelRange: Range<Int>, m: Int, n: Int, k: Int, a: StridedMatrix,
         packedB: UnsafeMutablePointer<Float>, panels: Int,
         c: UnsafeMutablePointer<Float>, ldc: Int, initial: GemmInitial,
         packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
@@ -163,14 +166,12 @@ public final class Gemm: @unchecked Sendable {
     ) {
         let i0 = mb * mc
         let rows = min(mc, m - i0)
-        let firstPanel = nb * (nc / nr)
-        let lastPanel = min(panels, firstPanel + nc / nr)
         let kBlocks = Partition.chunks(k, of: kc)
         for kb in 0..<kBlocks {
             let k0 = kb * kc
             let kcb = min(kc, k - k0)
             packA(a, i0: i0, rows: rows, k0: k0, kcb: kcb, into: packedA)
-            for panel in firstPanel..<lastPanel {
+            for panel in panelRange {
                 let bPanel = packedB + k0 * panels * nr + panel * kcb * nr
                 let j0 = panel * nr
                 let cols = min(nr, n - j0)

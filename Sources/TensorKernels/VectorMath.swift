@@ -6,7 +6,9 @@ public enum VectorMath {
     /// eˣ, relative error below 2e-7 on [-87, 88]; clamps outside (never inf or NaN for finite x).
     @inline(__always)
     public static func exp(_ x: V) -> V {
-        let clamped = x.clamped(lowerBound: V(repeating: -87.3), upperBound: V(repeating: 88.3))
+        // Comparisons and blends: the generic clamped(lowerBound:upperBound:) is not specialised.
+        let low = V(repeating: -87.3), high = V(repeating: 88.3)
+        let clamped = x.replacing(with: low, where: x .< low).replacing(with: high, where: x .> high)
         // Round x·log2(e) to the nearest integer n with the 1.5·2²³ trick; r = x − n·ln2 in two parts.
         let magic = V(repeating: 12_582_912)
         let shifted = clamped * 1.442_695_04 + magic

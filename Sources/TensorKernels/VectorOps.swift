@@ -45,7 +45,11 @@ public enum VectorOps {
     public static func argmax(_ x: UnsafePointer<Float>, _ count: Int) -> (index: Int, value: Float) {
         var acc = V(repeating: -.infinity)
         var i = 0
-        while i + 16 <= count { acc = pointwiseMax(acc, load(x + i)); i += 16 }
+        while i + 16 <= count {
+            let v = load(x + i)
+            acc.replace(with: v, where: v .> acc)
+            i += 16
+        }
         var best = acc.max()
         while i < count { best = Swift.max(best, x[i]); i += 1 }
         let target = V(repeating: best)

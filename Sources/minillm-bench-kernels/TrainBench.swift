@@ -4,6 +4,14 @@ import TensorKernels
 
 func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 
+/// CPU seconds used by all threads of this process: on a shared machine, tokens per CPU-second
+/// shows the kernels' efficiency even when wall time suffers from other processes.
+func cpuTime() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
 /// Training throughput: `repeats` timings of `steps` full steps (zero, forward, backward, clip,
 /// AdamW) after one warm-up step.
 func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) throws {
@@ -18,10 +26,10 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
                                 maxGradientNorm: 1, labelSmoothing: 0.1)
     }
     try step()
-    var rates: [Double] = []
+    var rates: [Double] = [], cpuRates: [Double] = []
     var phases = [Double](repeating: 0, count: 3)
     for _ in 0..<repeats {
-        let start = now()
+        let start = now(), cpuStart = cpuTime()
         for _ in 0..<steps {
             let t0 = now()
             model.zeroGradients()
@@ -35,15 +43,17 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
             phases[0] += t1 - t0; phases[1] += t2 - t1; phases[2] += t3 - t2
         }
         rates.append(Double(steps * n) / (now() - start))
+        cpuRates.append(Double(steps * n) / (cpuTime() - cpuStart))
     }
     let s = Summary(values: rates)
     let gflops = c.trainingFLOPsPerToken / 1e9
     let total = phases.reduce(0, +)
     print(String(format: "RESULT train %@ swift threads=%d tokens_per_s min=%.0f median=%.0f max=%.0f gflops_median=%.1f",
                  bench.name, threads, s.min, s.median, s.max, s.median * gflops))
-    print(String(format: "  phases: forward %.0f%%, backward %.0f%%, clip+AdamW %.0f%%; %.1f ms/step; arena %.0f MiB",
+    print(String(format: "  phases: forward %.0f%%, backward %.0f%%, clip+AdamW %.0f%%; %.1f ms/step; %.0f tokens per CPU-second; arena %.0f MiB",
                  100 * phases[0] / total, 100 * phases[1] / total, 100 * phases[2] / total,
-                 1000 * total / Double(steps * repeats), Double(model.activationBytes) / 1_048_576))
+                 1000 * total / Double(steps * repeats), Summary(values: cpuRates).median,
+                 Double(model.activationBytes) / 1_048_576))
 }
 
 /// Greedy KV-cached generation at batch 1: milliseconds per generated token.
