@@ -23,6 +23,7 @@ public struct TrainStage: Stage {
         let settings = TrainingSettings(context.parameters)
         let store = context.store
         let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
+        try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
         let threads = ProcessInfo.processInfo.environment["MINILLM_THREADS"].flatMap(Int.init)
         let model = try Self.model(settings: settings, vocabularySize: shards.manifest.vocabularySize, threads: threads)
         let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),

@@ -21,20 +21,24 @@ public final class Trainer {
     }
 
     public init(settings: TrainingSettings, model: MiniGPT, train: ShardReader, validation: ShardReader) throws {
+        try Self.checkData(settings: settings, train: train, validation: validation)
         self.settings = settings
         self.model = model
-        let tokensPerStep = settings.tokensPerStep
-        guard train.count > tokensPerStep else {
-            throw TrainingError.refused("a batch of \(settings.batchSize)×\(settings.context) = \(tokensPerStep) tokens "
-                                        + "is larger than the training split (\(train.count) tokens)")
-        }
         let sequential = SequentialBatches(tokens: validation, batchSize: settings.batchSize, context: settings.context)
-        guard sequential.count > 0 else { throw TrainingError.refused("the validation split has no tokens to score") }
         sampler = try BatchSampler(tokens: train, batchSize: settings.batchSize, context: settings.context,
                                    seed: UInt64(settings.seed))
         validationBatches = (0..<min(settings.evalBatches, sequential.count)).map(sequential.batch)
         totalSteps = settings.totalSteps(trainTokens: train.count)
         schedule = settings.schedule(totalSteps)
+    }
+
+    /// Refuses splits too small for the batch shape (before any model memory is allocated).
+    public static func checkData(settings: TrainingSettings, train: ShardReader, validation: ShardReader) throws {
+        guard train.count > settings.tokensPerStep else {
+            throw TrainingError.refused("a batch of \(settings.batchSize)×\(settings.context) = \(settings.tokensPerStep) tokens "
+                                        + "is larger than the training split (\(train.count) tokens)")
+        }
+        guard validation.count >= 2 else { throw TrainingError.refused("the validation split has no tokens to score") }
     }
 
     public func run(state initial: TrainingState, log: MetricsLog, sinks: Sinks) throws -> TrainingState {

@@ -44,7 +44,9 @@ public enum TrainingCheckpoint {
         guard file.metadata["parameters"] == parameters else {
             throw TrainingError.badCheckpoint(path: path, reason: "it was made with other training parameters")
         }
-        guard let text = file.metadata["state"], let state = try? JSONDecoder().decode(TrainingState.self, from: Data(text.utf8)) else {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let text = file.metadata["state"], let state = try? decoder.decode(TrainingState.self, from: Data(text.utf8)) else {
             throw TrainingError.badCheckpoint(path: path, reason: "its training state is unreadable")
         }
         for tensor in model.layout.tensors {
@@ -66,6 +68,7 @@ public enum TrainingCheckpoint {
     static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try! encoder.encode(value), as: UTF8.self)
     }
 }
