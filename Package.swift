@@ -78,7 +78,10 @@ targets += [
 
 // MARK: - Stage registry and executables
 targets += [
-    .target(name: "MiniStages", dependencies: ["MiniPipeline"]),
+    .target(name: "MiniStages", dependencies: [
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
