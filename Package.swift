@@ -53,18 +53,35 @@ targets += [
 ]
 
 // MARK: - Tensor kernels and the MiniGPT model
+targets += [
+    .target(name: "TensorKernels", swiftSettings: nativeCPU),
+    .target(name: "MiniGPT", dependencies: ["TensorKernels"], swiftSettings: nativeCPU),
+    .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
+                      swiftSettings: nativeCPU),
+    .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
+    .testTarget(name: "MiniGPTTests", dependencies: ["MiniGPT", "TensorKernels"],
+                resources: [.copy("Fixtures")]),
+]
 
 // MARK: - Training
 targets += [
-    .target(name: "Training", dependencies: ["MiniPipeline"]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training"]),
+    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
+                                                      "TestSupport"]),
 ]
 
 // MARK: - Evaluation and report
+targets += [
+    .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+]
 
 // MARK: - Stage registry and executables
 targets += [
-    .target(name: "MiniStages", dependencies: ["MiniPipeline"]),
+    .target(name: "MiniStages", dependencies: [
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 

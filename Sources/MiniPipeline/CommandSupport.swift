@@ -8,23 +8,25 @@ public enum Pipeline {
     public static let version = "0.1.0"
 }
 
-struct StoreOptions: ParsableArguments {
+public struct StoreOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "Store directory (default: $MINILLM_STORE or ./store).")
-    var store: String?
+    public var store: String?
 
     @Option(help: "Pipeline file (default: ./pipeline/pipeline.json).")
-    var pipeline: String = "pipeline/pipeline.json"
+    public var pipeline: String = "pipeline/pipeline.json"
 
     @Option(help: "Preset from the pipeline file (default: the file's `preset`).")
-    var preset: String?
+    public var preset: String?
 
-    var storePath: String { store ?? ProcessInfo.processInfo.environment["MINILLM_STORE"] ?? "store" }
+    public var storePath: String { store ?? ProcessInfo.processInfo.environment["MINILLM_STORE"] ?? "store" }
 
-    func openStore(access: Store.Access = .shared, wait: Bool = true) throws -> Store {
+    public func openStore(access: Store.Access = .shared, wait: Bool = true) throws -> Store {
         try Store(at: storePath, access: access, wait: wait)
     }
 
-    func planner(_ store: Store) throws -> Planner {
+    public func planner(_ store: Store) throws -> Planner {
         let file = try PipelineFile(path: pipeline, registry: Pipeline.registry)
         if let preset, !file.presetNames.contains(preset) {
             throw PipelineError.unknownPreset(preset, known: file.presetNames)
@@ -34,7 +36,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Runs a command body, turning any error into one clear line on stderr and a documented exit code.
-func reportingErrors(_ program: String, _ body: () throws -> Void) throws {
+public func reportingErrors(_ program: String, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let exit as ExitCode {
@@ -45,7 +47,7 @@ func reportingErrors(_ program: String, _ body: () throws -> Void) throws {
     }
 }
 
-func printJSON(_ object: Any) {
+public func printJSON(_ object: Any) {
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
