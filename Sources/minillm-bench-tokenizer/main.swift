@@ -8,7 +8,8 @@ import Tokenizer
 /// command prints `name value` lines (seconds, bytes) on stdout.
 ///
 ///     minillm-bench-tokenizer train CORPUS.jsonl VOCAB OUT.json   BPE training on every article
-///     minillm-bench-tokenizer encode TOKENIZER.json CORPUS.jsonl  encoding, 1 and 2 threads, cold cache
+///     minillm-bench-tokenizer encode TOKENIZER.json CORPUS.jsonl  encoding, 1 and 2 threads, cold cache;
+///                                                                  then checks decode(encode(x)) == x
 ///     minillm-bench-tokenizer shard TOKENIZER.json CORPUS.jsonl   read + split + encode + write shards
 ///     minillm-bench-tokenizer stats bpe|word VOCAB CORPUS.jsonl   train on the 70 % train split, measure on val
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -44,7 +45,10 @@ do {
             tokens = texts.reduce(0) { $0 + encoder.encode($1).count }
         })
         report("tokens", Double(tokens))
-        report("encode_2_threads_seconds", seconds { _ = tokenizer.encode(texts, threads: 2) })
+        var encoded: [[TokenID]] = []
+        report("encode_2_threads_seconds", seconds { encoded = tokenizer.encode(texts, threads: 2) })
+        let mismatches = try zip(texts, encoded).filter { text, ids in try tokenizer.decode(ids) != text }.count
+        report("roundtrip_mismatches", Double(mismatches))
     case "shard":
         let json = try Data(contentsOf: URL(fileURLWithPath: arguments[2]))
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minillm-bench-\(UUID().uuidString)").path
