@@ -1,0 +1,120 @@
+import TensorKernels
+
+/// A GPT-style decoder-only transformer trained on the CPU with the TensorKernels:
+/// token embedding + positions → dropout → N pre-LayerNorm blocks (causal multi-head attention,
+/// 4·d GELU MLP, each added to the residual stream after dropout) → LayerNorm → linear head.
+///
+/// A training step is `zeroGradients`, `forward(... training: true)`, `backward`,
+/// `clipGradients`, `optimizerStep` — or `trainStep` for all of them. Parameters, gradients and
+/// AdamW moments are flat buffers in `layout` order; `tensor(_:)` gives named views.
+public final class MiniGPT {
+    public let config: MiniGPTConfig
+    public let layout: ParameterLayout
+    public let maxBatch: Int
+    public let pool: WorkerPool
+    public let parameters: FloatBuffer
+    public let gradients: FloatBuffer
+    public let optimizer: OptimizerState
+    /// Dropout masks of a training forward pass are drawn from `dropoutRNG.derived(dropoutStep)`;
+    /// `dropoutStep` advances by one per training forward pass. Both belong in a checkpoint.
+    public var dropoutRNG: CounterRNG
+    public var dropoutStep: UInt64 = 0
+
+    let gemm: Gemm
+    let arena: ActivationArena
+    let attentionScratch: WorkerScratch
+    let clipping: GradientClipping
+    let positionTable: FloatBuffer?
+    /// Shape and dropout key of the last forward pass, which backward replays.
+    var last: (batch: Int, length: Int, rng: CounterRNG?, differentiable: Bool)?
+
+    /// Parameters drawn deterministically from `seed` (see `ParameterLayout` for the scheme).
+    public init(config: MiniGPTConfig, maxBatch: Int, seed: UInt64, threads: Int? = nil,
+                optimizer settings: AdamW.Settings = .init()) throws(MiniGPTError) {
+        try config.validate()
+        guard maxBatch > 0 else { throw .invalidBatch("maxBatch \(maxBatch) must be positive") }
+        self.config = config
+        self.maxBatch = maxBatch
+        layout = ParameterLayout(config)
+        pool = WorkerPool(threads: threads)
+        parameters = FloatBuffer(count: layout.count)
+        gradients = FloatBuffer(count: layout.count)
+        optimizer = OptimizerState(layout: layout, settings: settings)
+        dropoutRNG = CounterRNG(seed: seed, stream: 0xD409)
+        gemm = Gemm(pool: pool)
+        arena = ActivationArena(config: config, maxBatch: maxBatch)
+        let attention = Attention(batch: maxBatch, length: config.contextLength, width: config.width, heads: config.heads)
+        attentionScratch = WorkerScratch(workers: pool.threadCount)
+        attentionScratch.reserve(perWorker: attention.scratchFloats)
+        clipping = GradientClipping(count: layout.count)
+        if config.positions == .sinusoidal {
+            let table = FloatBuffer(count: config.contextLength * config.width)
+            PositionalEncoding.sinusoidal(positions: config.contextLength, width: config.width, into: table.pointer)
+            positionTable = table
+        } else {
+            positionTable = nil
+        }
+        let n = maxBatch * config.contextLength, d = config.width
+        for (k, width) in [(d, 3 * d), (d, 4 * d), (4 * d, d), (d, config.vocabSize), (config.vocabSize, d), (n, 4 * d)] {
+            gemm.reserve(k: k, n: width)
+        }
+        initializeParameters(seed: seed)
+    }
+
+    /// Every weight matrix N(0, std²) from a counter-based generator keyed by seed and tensor
+    /// index; biases 0, LayerNorm weights 1.
+    public func initializeParameters(seed: UInt64) {
+        let base = CounterRNG(seed: seed, stream: 0x1417)
+        for (index, tensor) in layout.tensors.enumerated() {
+            let values = parameters.pointer + tensor.offset
+            if tensor.initStd > 0 {
+                let rng = base.derived(UInt64(index))
+                for i in 0..<tensor.count { values[i] = rng.normal(UInt64(i)) * tensor.initStd }
+            } else {
+                values.update(repeating: tensor.constant, count: tensor.count)
+            }
+        }
+    }
+
+    /// A named view into `buffer` (parameters, gradients or an optimizer moment).
+    public func tensor(_ name: String, in buffer: FloatBuffer? = nil) -> UnsafeMutableBufferPointer<Float>? {
+        guard let t = layout[name] else { return nil }
+        return .init(start: (buffer ?? parameters).pointer + t.offset, count: t.count)
+    }
+
+    /// Bytes of the activation arena planned for maxBatch × contextLength tokens.
+    public var activationBytes: Int { arena.bytes }
+
+    public func zeroGradients() { gradients.zero() }
+
+    /// Global gradient norm before clipping; gradients are scaled down when it exceeds `maxNorm`.
+    @discardableResult
+    public func clipGradients(maxNorm: Float) -> Float {
+        clipping.clip(pool, gradients: gradients.pointer, maxNorm: maxNorm)
+    }
+
+    public func gradientNorm() -> Float { clipping.norm(pool, gradients: gradients.pointer) }
+
+    /// One AdamW update with the accumulated gradients.
+    public func optimizerStep(learningRate: Float) {
+        optimizer.update(pool, learningRate: learningRate, parameters: parameters.pointer, gradients: gradients.pointer)
+    }
+
+    public struct StepResult: Sendable, Equatable {
+        public var loss: Float, accuracy: Float, gradientNorm: Float
+    }
+
+    /// zero → forward (training) → backward → clip (if maxGradientNorm is set) → AdamW.
+    public func trainStep(
+        tokens: [Int32], targets: [Int32], batch: Int, learningRate: Float,
+        maxGradientNorm: Float? = 1, labelSmoothing: Float = 0, ignoreIndex: Int32 = -100
+    ) throws(MiniGPTError) -> StepResult {
+        zeroGradients()
+        let result = try forward(tokens: tokens, targets: targets, batch: batch, training: true,
+                                 labelSmoothing: labelSmoothing, ignoreIndex: ignoreIndex)
+        backward()
+        let norm = maxGradientNorm.map { clipGradients(maxNorm: $0) } ?? gradientNorm()
+        optimizerStep(learningRate: learningRate)
+        return StepResult(loss: result.loss, accuracy: result.accuracy, gradientNorm: norm)
+    }
+}

@@ -1,0 +1,62 @@
+/// Row primitives over contiguous floats: 16 lanes at a time, then a scalar tail. The lane
+/// layout depends only on `count`, so results are reproducible.
+public enum VectorOps {
+    public typealias V = SIMD16<Float>
+
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p).loadUnaligned(as: V.self) }
+
+    @inline(__always)
+    static func store(_ v: V, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: V.self)
+    }
+
+    @inline(__always)
+    public static func sum(_ x: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = V()
+        var i = 0
+        while i + 16 <= count { acc += load(x + i); i += 16 }
+        var total = acc.sum()
+        while i < count { total += x[i]; i += 1 }
+        return total
+    }
+
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int) -> Float {
+        var acc = V()
+        var i = 0
+        while i + 16 <= count { acc = acc.addingProduct(load(a + i), load(b + i)); i += 16 }
+        var total = acc.sum()
+        while i < count { total += a[i] * b[i]; i += 1 }
+        return total
+    }
+
+    /// y += alpha·x
+    @inline(__always)
+    public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
+        let a = V(repeating: alpha)
+        var i = 0
+        while i + 16 <= count { store(load(y + i).addingProduct(a, load(x + i)), y + i); i += 16 }
+        while i < count { y[i] += alpha * x[i]; i += 1 }
+    }
+
+    /// The maximum and the index of its first occurrence (as torch.argmax).
+    @inline(__always)
+    public static func argmax(_ x: UnsafePointer<Float>, _ count: Int) -> (index: Int, value: Float) {
+        var acc = V(repeating: -.infinity)
+        var i = 0
+        while i + 16 <= count {
+            let v = load(x + i)
+            acc.replace(with: v, where: v .> acc)
+            i += 16
+        }
+        var best = acc.max()
+        while i < count { best = Swift.max(best, x[i]); i += 1 }
+        let target = V(repeating: best)
+        i = 0
+        while i + 16 <= count, !any(load(x + i) .== target) { i += 16 }
+        while i < count, x[i] != best { i += 1 }
+        // Only NaNs compare unequal to everything: report NaN rather than read past the row.
+        return i < count ? (i, best) : (0, .nan)
+    }
+}

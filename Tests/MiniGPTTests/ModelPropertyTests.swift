@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+@testable import MiniGPT
+import TensorKernels
+
+@Suite struct ModelPropertyTests {
+    /// Changing any token after position t changes no logit at positions ≤ t, bit for bit.
+    @Test(arguments: [MiniGPTConfig.Positions.sinusoidal, .learned])
+    func causality(positions: MiniGPTConfig.Positions) throws {
+        let config = tinyConfig(positions: positions)
+        let model = try MiniGPT(config: config, maxBatch: 1, seed: 7, threads: 2)
+        let length = config.contextLength, vocab = config.vocabSize
+        let tokens = randomTokens(length, vocab: vocab, seed: 1)
+        try model.forward(tokens: tokens, batch: 1)
+        let reference = (0..<length).map { Array(model.logits(row: $0)) }
+        for changed in 1..<length {
+            var altered = tokens
+            altered[changed] = (altered[changed] + 1) % Int32(vocab)
+            try model.forward(tokens: altered, batch: 1)
+            for t in 0..<changed {
+                #expect(Array(model.logits(row: t)) == reference[t], "position \(t) saw a change at \(changed)")
+            }
+            #expect(Array(model.logits(row: changed)) != reference[changed], "position \(changed) ignored its own token")
+        }
+    }
+
+    /// Same seed ⇒ same weights after N steps (dropout on), bitwise, with 1, 2 and 3 threads.
+    @Test func trainingIsBitwiseDeterministicAcrossThreadCounts() throws {
+        let config = tinyConfig(dropout: 0.2, positions: .learned)
+        func train(threads: Int) throws -> [Float] {
+            let model = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: threads)
+            for step in 0..<3 {
+                let tokens = randomTokens(2 * config.contextLength, vocab: config.vocabSize, seed: UInt64(step))
+                let targets = randomTokens(2 * config.contextLength, vocab: config.vocabSize, seed: UInt64(100 + step))
+                _ = try model.trainStep(tokens: tokens, targets: targets, batch: 2, learningRate: 1e-2,
+                                        maxGradientNorm: 0.5, labelSmoothing: 0.1)
+            }
+            return Array(model.parameters.buffer)
+        }
+        let one = try train(threads: 1)
+        #expect(try train(threads: 2) == one)
+        #expect(try train(threads: 3) == one)
+        let initial = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: 1)
+        #expect(Array(initial.parameters.buffer) != one, "training changed nothing")
+    }
+
+    @Test func dropoutIsOnlyActiveInTraining() throws {
+        let config = tinyConfig(dropout: 0.5)
+        let model = try MiniGPT(config: config, maxBatch: 1, seed: 3, threads: 2)
+        let tokens = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 5)
+        let evaluation = try model.forward(tokens: tokens, targets: tokens, batch: 1).loss
+        #expect(try model.forward(tokens: tokens, targets: tokens, batch: 1).loss == evaluation)
+        let first = try model.forward(tokens: tokens, targets: tokens, batch: 1, training: true).loss
+        let second = try model.forward(tokens: tokens, targets: tokens, batch: 1, training: true).loss
+        #expect(first != evaluation && first != second, "each training pass draws a fresh mask")
+    }
+
+    @Test(arguments: [false, true])
+    func cachedGenerationMatchesTheFullForwardPass(tied: Bool) throws {
+        let config = tinyConfig(positions: tied ? .learned : .sinusoidal, tied: tied)
+        let model = try MiniGPT(config: config, maxBatch: 1, seed: 9, threads: 2)
+        let tokens = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 2)
+        try model.forward(tokens: tokens, batch: 1)
+        let generator = Generator(model: model)
+        for (t, token) in tokens.enumerated() {
+            let cached = Array(try generator.append(token))
+            let error = relativeError(cached, model.logits(row: t).map(Double.init))
+            #expect(error < 1e-5, "position \(t): relative error \(error)")
+        }
+        #expect(throws: MiniGPTError.self) { _ = try generator.append(0) }
+        let continuation = try generator.greedy(prompt: Array(tokens.prefix(3)), count: 4)
+        #expect(continuation.count == 4 && continuation.allSatisfy { $0 >= 0 && Int($0) < config.vocabSize })
+    }
+
+    @Test func exportRoundTripsThroughSafetensorsAndConfigJSON() throws {
+        let config = tinyConfig(dropout: 0.1, positions: .learned, tied: true)
+        let model = try MiniGPT(config: config, maxBatch: 1, seed: 4, threads: 2)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minigpt-export-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try model.export(to: directory)
+        let loaded = try MiniGPT.load(from: directory, maxBatch: 1, threads: 1)
+        #expect(loaded.config == config)
+        #expect(Array(loaded.parameters.buffer) == Array(model.parameters.buffer))
+        let json = try String(contentsOfFile: directory + "/config.json", encoding: .utf8)
+        #expect(json.contains("\"dropout\" : 0.1,"), "config.json: \(json)")
+        let weights = try Safetensors(path: directory + "/model.safetensors")
+        #expect(weights.entries["head.weight"] == nil && weights.entries["tok_emb.weight"] != nil, "tied head is stored once")
+        let first = try Data(contentsOf: URL(fileURLWithPath: directory + "/model.safetensors"))
+        try loaded.export(to: directory)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/model.safetensors")) == first, "export is byte-stable")
+    }
+
+    @Test func rejectsBadInputsWithMessages() throws {
+        #expect(throws: MiniGPTError.invalidConfig("d_model 30 is not divisible by n_heads 4")) {
+            _ = try MiniGPT(config: MiniGPTConfig(vocabSize: 5, width: 30, layers: 1, heads: 4, contextLength: 4),
+                            maxBatch: 1, seed: 0)
+        }
+        let model = try MiniGPT(config: tinyConfig(), maxBatch: 1, seed: 0, threads: 1)
+        #expect(throws: MiniGPTError.invalidBatch("token 23 at index 1 is outside 0..<23")) {
+            try model.forward(tokens: [0, 23], batch: 1)
+        }
+        #expect(throws: MiniGPTError.self) { try model.forward(tokens: [0, 1, 2, 3], batch: 2) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data([200, 0, 0, 0, 0, 0, 0, 0, 123]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: MiniGPTError.safetensors(path: path, reason: "header length 200 exceeds the file")) {
+            _ = try Safetensors(path: path)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import Testing
+@testable import TensorKernels
+
+@Suite struct GemmTests {
+    /// Naive double-precision C = A·B for row-major A [m×k], B [k×n].
+    func reference(_ a: [Float], _ b: [Float], m: Int, n: Int, k: Int) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k { c[i * n + j] += Double(a[i * k + p]) * Double(b[p * n + j]) } } }
+        return c
+    }
+
+    func transpose(_ x: [Float], rows: Int, cols: Int) -> [Float] {
+        (0..<rows * cols).map { x[($0 % rows) * cols + $0 / rows] }
+    }
+
+    // Sizes straddle the 8×32 register tile, the 128-row block and the 256-deep k block.
+    @Test(arguments: [(1, 1, 1), (7, 33, 5), (9, 31, 300), (130, 70, 17), (17, 260, 513)])
+    func matchesDoubleReferenceForEveryLayout(m: Int, n: Int, k: Int) {
+        let pool = WorkerPool(threads: 2)
+        let gemm = Gemm(pool: pool)
+        let a = randomFloats(m * k, seed: 1), b = randomFloats(k * n, seed: 2), bias = randomFloats(n, seed: 3)
+        let expected = reference(a, b, m: m, n: n, k: k)
+        let at = transpose(a, rows: m, cols: k), bt = transpose(b, rows: k, cols: n)
+        for (aT, bT) in [(false, false), (false, true), (true, false), (true, true)] {
+            let out = withBuffers([aT ? at : a, bT ? bt : b, bias, [Float](repeating: 7, count: m * n)]) { p in
+                let am = aT ? StridedMatrix(p[0], rowStride: m).transposed : StridedMatrix(p[0], rowStride: k)
+                let bm = bT ? StridedMatrix(p[1], rowStride: k).transposed : StridedMatrix(p[1], rowStride: n)
+                gemm.multiply(m: m, n: n, k: k, a: am, b: bm, c: p[3], ldc: n, initial: .bias(p[2]))
+            }[3]
+            let withBias = expected.enumerated().map { $1 + Double(bias[$0 % n]) }
+            let error = relativeError(out, withBias)
+            #expect(error < 1e-5, "m \(m) n \(n) k \(k) transposes \(aT) \(bT): relative error \(error)")
+        }
+        // Accumulate adds to what is there; overwrite ignores it.
+        let twice = withBuffers([a, b, [Float](repeating: 0, count: m * n)]) { p in
+            gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(p[0], rowStride: k), b: StridedMatrix(p[1], rowStride: n),
+                          c: p[2], ldc: n, initial: .overwrite)
+            gemm.multiply(m: m, n: n, k: k, a: StridedMatrix(p[0], rowStride: k), b: StridedMatrix(p[1], rowStride: n),
+                          c: p[2], ldc: n, initial: .accumulate)
+        }[2]
+        #expect(relativeError(twice, expected.map { 2 * $0 }) < 1e-5)
+    }
+
+    @Test func linearFormsAgreeWithTheirDefinitions() {
+        let pool = WorkerPool(threads: 2)
+        let gemm = Gemm(pool: pool)
+        let rows = 11, inF = 13, outF = 9
+        let x = randomFloats(rows * inF, seed: 4), w = randomFloats(outF * inF, seed: 5), dy = randomFloats(rows * outF, seed: 6)
+        let r = withBuffers([x, w, dy, .init(repeating: 0, count: rows * inF), .init(repeating: 0, count: outF * inF),
+                             .init(repeating: 0, count: outF)]) { p in
+            Linear.backwardInput(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], weight: p[1], dx: p[3],
+                                 accumulate: false)
+            Linear.backwardParameters(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], x: p[0],
+                                      dWeight: p[4], dBias: p[5])
+        }
+        let dx = reference(dy, w, m: rows, n: inF, k: outF)
+        let dw = reference(transpose(dy, rows: rows, cols: outF), x, m: outF, n: inF, k: rows)
+        let db = (0..<outF).map { j in (0..<rows).reduce(0.0) { $0 + Double(dy[$1 * outF + j]) } }
+        #expect(relativeError(r[3], dx) < 1e-5)
+        #expect(relativeError(r[4], dw) < 1e-5)
+        #expect(relativeError(r[5], db) < 1e-5)
+    }
+}

@@ -1,0 +1,37 @@
+"""Turns the RESULT lines of bench-kernels.sh into markdown tables with Swift/PyTorch ratios."""
+import re
+import sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    m = re.match(r"RESULT (\w+) (\S+) (\w+) threads=\d+ (\w+) min=([\d.]+) median=([\d.]+) max=([\d.]+)(?: gflops_median=([\d.]+))?", line)
+    if m:
+        kind, name, impl, unit, lo, med, hi, gflops = m.groups()
+        rows[(kind, name, impl)] = (float(lo), float(med), float(hi), float(gflops) if gflops else None)
+
+peak = max((v[1] for (k, _, impl), v in rows.items() if k == "gemm" and impl == "numpy"), default=None)
+print("| config | Swift tokens/s (min / median / max) | PyTorch tokens/s (min / median / max) | ratio (medians) | Swift GFLOP/s | % of numpy matmul peak |")
+print("|---|---|---|---|---|---|")
+for (kind, name, impl), s in rows.items():
+    if kind != "train" or impl != "swift":
+        continue
+    t = rows.get((kind, name, "torch"))
+    ratio = f"{s[1] / t[1]:.2f}x" if t else "-"
+    torch_cell = f"{t[0]:.0f} / {t[1]:.0f} / {t[2]:.0f}" if t else "-"
+    share = f"{100 * s[3] / peak:.0f}%" if peak else "-"
+    print(f"| {name} | {s[0]:.0f} / {s[1]:.0f} / {s[2]:.0f} | {torch_cell} | {ratio} | {s[3]:.1f} | {share} |")
+print()
+print("| generation (batch 1, KV cache) | Swift ms/token (min / median / max) | PyTorch ms/token | speed-up (medians) |")
+print("|---|---|---|---|")
+for (kind, name, impl), s in rows.items():
+    if kind == "generate" and impl == "swift":
+        t = rows.get((kind, name, "torch"))
+        print(f"| {name} | {s[0]:.3f} / {s[1]:.3f} / {s[2]:.3f} | "
+              + (f"{t[0]:.3f} / {t[1]:.3f} / {t[2]:.3f} | {t[1] / s[1]:.2f}x |" if t else "- | - |"))
+print()
+print("| fp32 matmul n³ | Swift GFLOP/s (min / median / max) | numpy/OpenBLAS GFLOP/s (min / median / max) |")
+print("|---|---|---|")
+for (kind, name, impl), s in rows.items():
+    if kind == "gemm" and impl == "swift":
+        t = rows.get((kind, name, "numpy"))
+        print(f"| {name} | {s[0]:.1f} / {s[1]:.1f} / {s[2]:.1f} | " + (f"{t[0]:.1f} / {t[1]:.1f} / {t[2]:.1f} |" if t else "- |"))

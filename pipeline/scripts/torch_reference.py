@@ -1,0 +1,293 @@
+#!/usr/bin/env python3
+"""PyTorch reference for the Swift MiniGPT (Sources/MiniGPT).
+
+Commands:
+  fixtures OUT_DIR        regenerate the parity fixtures used by Tests/MiniGPTTests (float64 reference)
+  loss --model DIR --batch FILE
+                          load an exported model directory (model.safetensors + config.json) and
+                          print the mean loss and accuracy of a batch (safetensors with I32
+                          "tokens" and "targets" of shape [B, T]) as JSON
+  bench ...               PyTorch training / generation throughput (used by bench-kernels.sh)
+
+Installs torch==2.13.0 with pip if it is missing. Not run by the test command.
+"""
+import argparse
+import json
+import math
+import os
+import struct
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def ensure_torch():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet", "torch==2.13.0"])
+    import torch
+    return torch
+
+
+torch = ensure_torch()
+import torch.nn as nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+# ---------------------------------------------------------------- safetensors (numpy only)
+
+DTYPES = {"F32": np.float32, "I32": np.int32, "F64": np.float64}
+
+
+def write_safetensors(path, tensors, metadata=None):
+    """tensors: list of (name, ndarray); written in the given order, header keys sorted."""
+    header, offset, blobs = {}, 0, []
+    for name, array in tensors:
+        array = np.ascontiguousarray(array)
+        dtype = {np.dtype(np.float32): "F32", np.dtype(np.int32): "I32", np.dtype(np.float64): "F64"}[array.dtype]
+        blob = array.astype(array.dtype.newbyteorder("<")).tobytes()
+        header[name] = {"dtype": dtype, "shape": list(array.shape), "data_offsets": [offset, offset + len(blob)]}
+        offset += len(blob)
+        blobs.append(blob)
+    if metadata:
+        header["__metadata__"] = {k: str(v) for k, v in metadata.items()}
+    text = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    text += b" " * ((8 - len(text) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        raw = f.read()
+    (length,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + length])
+    data = raw[8 + length:]
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = entry["data_offsets"]
+        out[name] = np.frombuffer(data[start:end], dtype=np.dtype(DTYPES[entry["dtype"]]).newbyteorder("<")).reshape(entry["shape"])
+    return out
+
+
+# ---------------------------------------------------------------- the model
+
+class Attention(nn.Module):
+    def __init__(self, d, heads):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d)
+        self.proj = nn.Linear(d, d)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        q, k, v = self.qkv(x).split(d, dim=2)
+        shape = (b, t, self.heads, d // self.heads)
+        q, k, v = (z.view(shape).transpose(1, 2) for z in (q, k, v))
+        scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads)
+        mask = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
+        scores = scores.masked_fill(~mask, float("-inf"))
+        y = scores.softmax(dim=-1) @ v
+        return self.proj(y.transpose(1, 2).reshape(b, t, d))
+
+
+class MLP(nn.Module):
+    def __init__(self, d, gelu):
+        super().__init__()
+        self.fc = nn.Linear(d, 4 * d)
+        self.proj = nn.Linear(4 * d, d)
+        self.approximate = "tanh" if gelu == "tanh" else "none"
+
+    def forward(self, x):
+        return self.proj(F.gelu(self.fc(x), approximate=self.approximate))
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d = c["d_model"]
+        self.ln1 = nn.LayerNorm(d, eps=c["layer_norm_eps"])
+        self.attn = Attention(d, c["n_heads"])
+        self.ln2 = nn.LayerNorm(d, eps=c["layer_norm_eps"])
+        self.mlp = MLP(d, c["gelu"])
+        self.drop = nn.Dropout(c["dropout"])
+
+    def forward(self, x):
+        x = x + self.drop(self.attn(self.ln1(x)))
+        return x + self.drop(self.mlp(self.ln2(x)))
+
+
+def sinusoidal_table(positions, d):
+    pos = np.arange(positions, dtype=np.float64)[:, None]
+    div = np.exp(np.arange(0, d, 2, dtype=np.float64) * (-math.log(10000.0) / d))
+    table = np.zeros((positions, d), dtype=np.float64)
+    table[:, 0::2] = np.sin(pos * div)
+    table[:, 1::2] = np.cos(pos * div)[:, : d // 2]
+    return torch.from_numpy(table.astype(np.float32))
+
+
+class MiniGPT(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        d, v, t = c["d_model"], c["vocab_size"], c["context_length"]
+        self.config = c
+        self.tok_emb = nn.Embedding(v, d)
+        if c["positions"] == "learned":
+            self.pos_emb = nn.Embedding(t, d)
+        else:
+            self.register_buffer("pos_table", sinusoidal_table(t, d), persistent=False)
+        self.drop = nn.Dropout(c["dropout"])
+        self.blocks = nn.ModuleList(Block(c) for _ in range(c["n_layers"]))
+        self.ln_f = nn.LayerNorm(d, eps=c["layer_norm_eps"])
+        self.head = nn.Linear(d, v, bias=False)
+        if c["tie_weights"]:
+            self.head.weight = self.tok_emb.weight
+
+    def forward(self, tokens):
+        t = tokens.shape[1]
+        pos = self.pos_emb.weight[:t] if hasattr(self, "pos_emb") else self.pos_table[:t].to(self.tok_emb.weight.dtype)
+        x = self.drop(self.tok_emb(tokens) + pos)
+        for block in self.blocks:
+            x = block(x)
+        return self.head(self.ln_f(x))
+
+
+def loss_fn(logits, targets, smoothing):
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1).long(),
+                           ignore_index=-100, label_smoothing=smoothing)
+
+
+def load_model(directory, dtype=torch.float32):
+    with open(os.path.join(directory, "config.json")) as f:
+        config = json.load(f)
+    model = MiniGPT(config).to(dtype)
+    weights = read_safetensors(os.path.join(directory, "model.safetensors"))
+    state = {k: torch.from_numpy(np.array(v)).to(dtype) for k, v in weights.items()}
+    if config["tie_weights"]:
+        state["head.weight"] = state["tok_emb.weight"]
+    model.load_state_dict(state, strict=True)
+    return model, config
+
+
+def optimizer_for(model, lr, weight_decay):
+    params = list(dict(model.named_parameters()).items())
+    decay = [p for _, p in params if p.dim() >= 2]
+    rest = [p for _, p in params if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
+                              {"params": rest, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.999), eps=1e-8)
+
+
+# ---------------------------------------------------------------- commands
+
+FIXTURE_CONFIGS = {
+    "sinusoidal-untied-erf": dict(vocab_size=37, d_model=32, n_layers=2, n_heads=4, context_length=12, dropout=0.0,
+                                  gelu="erf", positions="sinusoidal", tie_weights=False, layer_norm_eps=1e-5),
+    "learned-tied-tanh": dict(vocab_size=29, d_model=24, n_layers=1, n_heads=3, context_length=9, dropout=0.0,
+                              gelu="tanh", positions="learned", tie_weights=True, layer_norm_eps=1e-5),
+}
+FIXTURE_TRAINING = dict(batch=3, smoothing=0.1, lr=3e-3, weight_decay=0.1, max_norm=0.5, steps=10)
+
+
+def make_fixture(name, config, out_dir):
+    torch.manual_seed(1234)
+    model = MiniGPT(config)
+    with torch.no_grad():
+        for p in model.parameters():  # weights N(0, 0.1²); LayerNorm and biases perturbed too
+            if p.dim() >= 2:
+                p.normal_(0.0, 0.1)
+            else:
+                p.add_(torch.randn_like(p) * 0.05)
+    fp32_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    b, t, v = FIXTURE_TRAINING["batch"], config["context_length"], config["vocab_size"]
+    tokens = torch.randint(0, v, (b, t), dtype=torch.int32)
+    targets = torch.randint(0, v, (b, t), dtype=torch.int32)
+    targets[0, 2] = -100
+    targets[2, t - 1] = -100
+
+    ref = model.double()
+    logits = ref(tokens.long())
+    loss = loss_fn(logits, targets, FIXTURE_TRAINING["smoothing"])
+    loss.backward()
+    names = [n for n, _ in ref.named_parameters()]
+    grads = {n: p.grad.detach().clone() for n, p in ref.named_parameters()}
+
+    opt = optimizer_for(ref, FIXTURE_TRAINING["lr"], FIXTURE_TRAINING["weight_decay"])
+    losses, norms = [], []
+    for _ in range(FIXTURE_TRAINING["steps"]):
+        opt.zero_grad()
+        step_loss = loss_fn(ref(tokens.long()), targets, FIXTURE_TRAINING["smoothing"])
+        step_loss.backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(ref.parameters(), FIXTURE_TRAINING["max_norm"])))
+        opt.step()
+        losses.append(float(step_loss.detach()))
+
+    tensors = [("weight." + n, fp32_state[n].numpy().astype(np.float32)) for n in names]
+    tensors += [("tokens", tokens.numpy()), ("targets", targets.numpy()),
+                ("logits", logits.detach().reshape(b * t, v).numpy()), ("loss", np.array([float(loss.detach())])),
+                ("step_losses", np.array(losses)), ("step_grad_norms", np.array(norms))]
+    tensors += [("grad." + n, grads[n].numpy()) for n in names]
+    metadata = dict(config=json.dumps(config, sort_keys=True), training=json.dumps(FIXTURE_TRAINING, sort_keys=True),
+                    torch=torch.__version__, generator="pipeline/scripts/torch_reference.py fixtures")
+    path = os.path.join(out_dir, f"parity-{name}.safetensors")
+    write_safetensors(path, tensors, metadata)
+    print(f"{path}: loss {float(loss):.8f}, step losses {losses[0]:.6f} → {losses[-1]:.6f}, first norm {norms[0]:.4f}")
+
+
+def command_fixtures(args):
+    os.makedirs(args.out, exist_ok=True)
+    torch.use_deterministic_algorithms(True)
+    for name, config in FIXTURE_CONFIGS.items():
+        make_fixture(name, config, args.out)
+
+
+def command_loss(args):
+    model, config = load_model(args.model)
+    batch = read_safetensors(args.batch)
+    tokens = torch.from_numpy(np.array(batch["tokens"])).long()
+    targets = torch.from_numpy(np.array(batch["targets"]))
+    with torch.no_grad():
+        logits = model(tokens)
+        loss = loss_fn(logits, targets, args.smoothing)
+        valid = targets.reshape(-1) != -100
+        hits = (logits.reshape(-1, logits.shape[-1]).argmax(-1) == targets.reshape(-1).long()) & valid
+    print(json.dumps({"loss": float(loss), "accuracy": float(hits.sum()) / max(int(valid.sum()), 1),
+                      "tokens": int(valid.sum())}))
+
+
+def command_bench(args):
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from torch_bench import run_bench
+    run_bench(args, MiniGPT, loss_fn, optimizer_for)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("fixtures")
+    p.add_argument("out", nargs="?", default=os.path.join(os.path.dirname(__file__), "../../Tests/MiniGPTTests/Fixtures"))
+    p.set_defaults(run=command_fixtures)
+    p = sub.add_parser("loss")
+    p.add_argument("--model", required=True)
+    p.add_argument("--batch", required=True)
+    p.add_argument("--smoothing", type=float, default=0.0)
+    p.set_defaults(run=command_loss)
+    p = sub.add_parser("bench")
+    p.add_argument("--config", required=True, help="comma-separated: seed-v1, seed-v2, deep")
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--generate", type=int, default=0, help="tokens of KV-cached greedy generation to time")
+    p.set_defaults(run=command_bench)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()
