@@ -45,6 +45,8 @@ targets += [
     .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
     .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore"]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "MiniPipeline", "MiniStore", "TestSupport"]),
 ]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
@@ -87,10 +89,12 @@ targets += [
 // MARK: - Stage registry and executables
 targets += [
     .target(name: "MiniStages", dependencies: [
-        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(

@@ -17,6 +17,7 @@ public final class DumpParser {
     private let name: String
     private let maxPageBytes: Int
     private let verifySHA1: Bool
+    private let source: String
     public private(set) var counts = Counts()
     private var started = false
     private var finished = false
@@ -37,9 +38,11 @@ public final class DumpParser {
         var redirect = false
     }
 
-    public init(_ source: ByteSource, maxPageBytes: Int = 128 << 20, verifySHA1: Bool = true) {
-        scanner = XMLScanner(source)
-        name = source.name
+    /// `source` labels the records (`dump`, or `sample` for a bundled dump).
+    public init(_ input: ByteSource, maxPageBytes: Int = 128 << 20, verifySHA1: Bool = true, source: String = "dump") {
+        scanner = XMLScanner(input)
+        name = input.name
+        self.source = source
         self.maxPageBytes = maxPageBytes
         self.verifySHA1 = verifySHA1
     }
@@ -148,7 +151,7 @@ public final class DumpParser {
         }
         counts.articles += 1
         return RawArticle(pageID: page.pageID, title: title, revisionID: page.revisionID, timestamp: page.timestamp,
-                          source: "dump", format: .wikitext, text: String(decoding: text, as: UTF8.self))
+                          source: source, format: .wikitext, text: String(decoding: text, as: UTF8.self))
     }
 
     /// Schema 0.4 names the namespace only in the title prefix (`Wikipedia:…`).
