@@ -43,10 +43,12 @@ targets += [
         "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
-    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore"]),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
     .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "MiniPipeline", "MiniStore", "TestSupport"]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
+                                                        "TestSupport", "WikiTestSupport"]),
 ]
 
 // MARK: - Tokenizer and data shards (vocab, shard)

@@ -57,11 +57,12 @@ public struct ExtractStage: Stage {
         let corpus: ArtifactHash
         switch p.string("source") {
         case "sample":
-            corpus = try writeCorpus(context, from: try context.inputPath("sample"), source: "sample", limit: limit)
+            corpus = try writeCorpus(context, from: try context.inputPath("sample"), named: p.string("sample_file"),
+                                     source: "sample", limit: limit)
         case "dump":
             let location = p.string("dump_location")
             let path = Self.isURL(location) ? try download(location, context) : try context.inputPath("dump")
-            corpus = try writeCorpus(context, from: path, source: "dump", limit: limit)
+            corpus = try writeCorpus(context, from: path, named: location, source: "dump", limit: limit)
         default:
             corpus = try fetchFromAPI(context)
         }
@@ -69,8 +70,11 @@ public struct ExtractStage: Stage {
     }
 
     /// Streams a sample or dump file into the raw corpus artifact.
-    private func writeCorpus(_ context: StageContext, from path: String, source: String, limit: Int?) throws -> ArtifactHash {
+    /// `label` names the file in messages (the store's copy has a hash for a name).
+    private func writeCorpus(_ context: StageContext, from path: String, named label: String, source: String,
+                             limit: Int?) throws -> ArtifactHash {
         let p = context.parameters
+        guard try Store.stat(path).size > 0 else { throw SourceError.emptyInput(label) }
         var count = 0
         var bytes = 0
         let started = Date()
@@ -99,7 +103,7 @@ public struct ExtractStage: Stage {
                 }
             }
         }
-        guard count > 0 else { throw SourceError.noArticles(path) }
+        guard count > 0 else { throw SourceError.noArticles(label) }
         let seconds = Date().timeIntervalSince(started)
         context.log.info(String(format: "%d articles, %.1f MB of text in %.2f s", count, Double(bytes) / 1e6, seconds))
         try context.recordMetrics(step: 0, [("articles", Double(count)), ("text_bytes", Double(bytes))])

@@ -1,6 +1,8 @@
 import Foundation
 import MiniStore
+import TestSupport
 import Testing
+import WikiTestSupport
 @testable import WikiSource
 
 @Suite struct APISourceTests {
@@ -28,7 +30,7 @@ import Testing
 
     @Test func fetchesRandomBatchesPolitely() throws {
         let server = try FixtureServer(contentPageLimit: 3)
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let run = try fetch(server, store: try makeStore(dir))
         #expect(run.articles.count == 12)
         #expect(Set(run.articles.map(\.title)).count == 12)
@@ -57,7 +59,7 @@ import Testing
                       "content:1=stall:5", "content:2=badjson", "content:1=longlength", "content:1=shortlength",
                       "random:1=status:502"])
     func transientFaultEndsInTheSameResult(fault: String) throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let clean = try fetch(try FixtureServer(), store: try makeStore(dir), key: "clean")
         let server = try FixtureServer(faults: [fault])
         let faulty = try fetch(server, store: try makeStore(dir), key: "faulty")
@@ -67,7 +69,7 @@ import Testing
     }
 
     @Test func retryAfterIsHonoured() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let waits = WaitLog()
         let server = try FixtureServer(faults: ["content:1=status:429/7", "content:2=maxlag:3", "random:2=status:503/2"])
         _ = try fetch(server, store: try makeStore(dir), waits: waits)
@@ -86,7 +88,7 @@ import Testing
     }
 
     @Test func permanentErrorsStopAtOnceWithTheirCause() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let store = try makeStore(dir)
         let refused = try FixtureServer(faults: ["content:*=apierror:badvalue"])
         #expect(throws: SourceError.self) { try fetch(refused, store: store, key: "a") }
@@ -103,7 +105,7 @@ import Testing
     }
 
     @Test func persistentFailuresGiveUpNamingTheLastCause() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let server = try FixtureServer(faults: ["content:*=status:503/0"])
         #expect { try fetch(server, store: try makeStore(dir), attempts: 3) } throws: { error in
             guard case SourceError.gaveUp(_, 3, let last) = error else { return false }
@@ -118,7 +120,7 @@ import Testing
     }
 
     @Test func corruptRevisionIsRefused() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let server = try FixtureServer(faults: ["content:1=badsha1"])
         #expect { try fetch(server, store: try makeStore(dir)) } throws: { error in
             guard case SourceError.revisionChecksumMismatch = error else { return false }
@@ -127,7 +129,7 @@ import Testing
     }
 
     @Test func aFailedRunResumesAfterItsLastFinishedBatch() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let uninterrupted = try fetch(try FixtureServer(), store: try makeStore(dir), key: "whole", articles: 20)
         let store = try makeStore(dir)
         let broken = try FixtureServer(faults: ["content:3=apierror:readonly-forever"])

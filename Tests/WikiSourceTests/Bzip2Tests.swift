@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import WikiTestSupport
 @testable import WikiSource
 
 @Suite struct Bzip2Tests {
@@ -16,7 +18,7 @@ import Testing
     @Test func multistreamFilesDecodeAsOneStream() throws {
         let a = Array("primera parte\n".utf8), b = Array(String(repeating: "segunda ", count: 10_000).utf8)
         let joined = try bzip2(a) + bzip2(b)
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         _ = FileManager.default.createFile(atPath: dir.file("x.bz2"), contents: Data(joined))
         #expect(try readAll(Input.open(dir.file("x.bz2"))) == a + b)
         #expect(try readAll(Input.open(dir.file("x.bz2"), readAhead: true)) == a + b)
@@ -24,7 +26,7 @@ import Testing
 
     @Test func truncatedDataIsReportedNotSilentlyShort() throws {
         let whole = try bzip2(Array(String(repeating: "datos ", count: 50_000).utf8))
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         _ = FileManager.default.createFile(atPath: dir.file("cut.bz2"), contents: Data(whole.prefix(whole.count / 2)))
         #expect { try readAll(Input.open(dir.file("cut.bz2"))) } throws: { error in
             guard case SourceError.truncatedBzip2 = error else { return false }
@@ -37,7 +39,7 @@ import Testing
     }
 
     @Test func garbageAfterAStreamIsAnError() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         _ = FileManager.default.createFile(atPath: dir.file("g.bz2"), contents: Data(try bzip2([1, 2, 3]) + [0x3C, 0x68]))
         #expect { try readAll(Input.open(dir.file("g.bz2"))) } throws: { error in
             guard case SourceError.corruptBzip2 = error else { return false }

@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import WikiTestSupport
 @testable import WikiSource
 
 @Suite struct CorpusFormatTests {
@@ -16,7 +18,7 @@ import Testing
     }
 
     @Test func readerNamesTheBadLine() throws {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         let good = RawArticle(pageID: nil, title: "A", revisionID: nil, timestamp: nil, source: "sample", format: .plain, text: "x")
         _ = FileManager.default.createFile(atPath: dir.file("c.jsonl"), contents: Data(good.jsonLine() + Array("{\"title\": [1]}\n".utf8)))
         let reader = try CorpusReader(path: dir.file("c.jsonl"))

@@ -1,7 +1,9 @@
 import Crypto
 import Foundation
 import MiniStore
+import TestSupport
 import Testing
+import WikiTestSupport
 @testable import WikiSource
 
 @Suite struct DumpDownloadTests {
@@ -20,7 +22,7 @@ import Testing
     }
 
     func files() throws -> TemporaryDirectory {
-        let dir = try TemporaryDirectory()
+        let dir = TemporaryDirectory()
         try FileManager.default.copyItem(atPath: Repo.data(Self.dumpName), toPath: dir.file(Self.dumpName))
         return dir
     }

@@ -1,5 +1,7 @@
 import Foundation
+import TestSupport
 import Testing
+import WikiTestSupport
 @testable import WikiSource
 
 @Suite struct DumpParserTests {

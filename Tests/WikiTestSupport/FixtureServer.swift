@@ -1,18 +1,19 @@
 import Foundation
 import MiniStore
+import TestSupport
 import WikiSource
 
 /// The fault-injecting MediaWiki look-alike (`Tests/Fixtures/wikifixture.py`), one process per
 /// test on a free port of 127.0.0.1, stopped when the value goes away.
-final class FixtureServer {
-    let port: Int
-    let logPath: String
+public final class FixtureServer {
+    public let port: Int
+    public let logPath: String
     private let process: Process
     private let directory: TemporaryDirectory
 
     /// `port` 0 picks a free one; a fixed port lets a second server stand in for a stopped one.
-    init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000, port: Int = 0) throws {
-        directory = try TemporaryDirectory()
+    public init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000, port: Int = 0) throws {
+        directory = TemporaryDirectory("wikifixture")
         logPath = directory.file("requests.jsonl")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -40,11 +41,11 @@ final class FixtureServer {
         process.waitUntilExit()
     }
 
-    var endpoint: String { "http://127.0.0.1:\(port)/w/api.php" }
-    func fileURL(_ name: String) -> String { "http://127.0.0.1:\(port)/files/\(name)" }
+    public var endpoint: String { "http://127.0.0.1:\(port)/w/api.php" }
+    public func fileURL(_ name: String) -> String { "http://127.0.0.1:\(port)/files/\(name)" }
 
     /// The requests served so far, oldest first.
-    func requests(_ kind: String? = nil) -> [[String: Any]] {
+    public func requests(_ kind: String? = nil) -> [[String: Any]] {
         guard let text = try? String(contentsOfFile: logPath, encoding: .utf8) else { return [] }
         return text.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
@@ -54,12 +55,13 @@ final class FixtureServer {
 
 /// Retry settings that keep tests fast, with every requested wait recorded instead of slept
 /// when `record` is set.
-final class WaitLog: @unchecked Sendable {
+public final class WaitLog: @unchecked Sendable {
+    public init() {}
     private let lock = NSLock()
     private var list: [Double] = []
-    var waits: [Double] { lock.withLock { list } }
+    public var waits: [Double] { lock.withLock { list } }
 
-    func policy(attempts: Int = 4, record: Bool = true) -> RetryPolicy {
+    public func policy(attempts: Int = 4, record: Bool = true) -> RetryPolicy {
         var policy = RetryPolicy()
         policy.maxAttempts = attempts
         policy.baseDelay = 0.01
@@ -73,7 +75,7 @@ final class WaitLog: @unchecked Sendable {
     }
 }
 
-func makeStore(_ dir: TemporaryDirectory) throws -> Store {
+public func makeStore(_ dir: TemporaryDirectory) throws -> Store {
     try FileManager.default.createDirectory(atPath: dir.file("store"), withIntermediateDirectories: true)
     return try Store(at: dir.file("store"))
 }
