@@ -13,48 +13,78 @@ enum LineNormalizer {
         let input = needsComposition(line) ? Array(String(decoding: line, as: UTF8.self).precomposedStringWithCanonicalMapping.utf8)[...] : line
         var i = input.startIndex
         while i < input.endIndex {
-            let (scalar, length) = decode(input, i)
-            i += length
-            switch map(scalar) {
+            let b = input[i]
+            var scalar = UInt32(b)
+            var length = 1
+            if b >= 0x80 { (scalar, length) = decode(input, i) }
+            let mapped = map(scalar)
+            switch mapped {
             case .skip:
+                i += length
                 continue
             case .space:
                 pendingSpace = !out.isEmpty
+                i += length
                 continue
-            case .text(let bytes):
-                let first = bytes[0]
-                if pendingSpace && !closesSpace(first) && !opensWithoutSpace(out) { out.append(0x20) }
-                pendingSpace = false
-                if (first == UInt8(ascii: ",") || first == UInt8(ascii: ";")) && out.last == UInt8(ascii: "(") { continue }
-                out += bytes
-                if first == UInt8(ascii: ")") && out.count >= 2 && out[out.count - 2] == UInt8(ascii: "(") {
-                    out.removeLast(2)
-                    while out.last == 0x20 { out.removeLast() }
-                    pendingSpace = !out.isEmpty
-                }
+            default:
+                break
+            }
+            let first = mapped.firstByte
+            if pendingSpace && !closesSpace(first) && !opensWithoutSpace(out) { out.append(0x20) }
+            pendingSpace = false
+            if (first == UInt8(ascii: ",") || first == UInt8(ascii: ";")) && out.last == UInt8(ascii: "(") {
+                i += length
+                continue
+            }
+            switch mapped {
+            case .ascii(let c): out.append(c)
+            case .same: out.append(contentsOf: input[i..<(i + length)])
+            case .text(let text): out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            case .skip, .space: break
+            }
+            i += length
+            if first == UInt8(ascii: ")") && out.count >= 2 && out[out.count - 2] == UInt8(ascii: "(") {
+                out.removeLast(2)
+                while out.last == 0x20 { out.removeLast() }
+                pendingSpace = !out.isEmpty
             }
         }
         return out
     }
 
-    enum Mapped { case skip, space, text([UInt8]) }
+    /// What a code point becomes: nothing, a space, itself, or a replacement.
+    enum Mapped {
+        case skip, space, same
+        case ascii(UInt8)
+        case text(StaticString)
 
+        /// The first byte of the replacement (only ASCII matters to the spacing rules).
+        var firstByte: UInt8 {
+            switch self {
+            case .ascii(let c): c
+            case .text(let s): s.utf8Start.pointee
+            default: 0x80
+            }
+        }
+    }
+
+    @inline(__always)
     static func map(_ c: UInt32) -> Mapped {
         if c < 0x80 {
             if c == 0x20 || c == 0x09 || c == 0x0B || c == 0x0C || c == 0x0D { return .space }
             if c < 0x20 || c == 0x7F { return .skip }
-            return .text([UInt8(c)])
+            return .ascii(UInt8(c))
         }
         switch c {
         case 0xAD, 0x200B, 0x200E, 0x200F, 0x2060, 0xFEFF, 0xFFFD, 0x202A...0x202E, 0x2066...0x2069: return .skip
         case 0x80...0x9F: return .skip
         case 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000: return .space
-        case 0x201C, 0x201D, 0x201E, 0x201F, 0x00AB, 0x00BB, 0x2033: return .text([UInt8(ascii: "\"")])
-        case 0x2018, 0x2019, 0x201A, 0x201B, 0x2032: return .text([UInt8(ascii: "'")])
-        case 0x2010, 0x2011, 0x2012, 0x2013, 0x2212: return .text([UInt8(ascii: "-")])
-        case 0x2014, 0x2015: return .text(Array("—".utf8))
-        case 0x2026: return .text(Array("...".utf8))
-        default: return .text(Array(String(Unicode.Scalar(c) ?? "\u{FFFD}").utf8))
+        case 0x201C, 0x201D, 0x201E, 0x201F, 0x00AB, 0x00BB, 0x2033: return .ascii(UInt8(ascii: "\""))
+        case 0x2018, 0x2019, 0x201A, 0x201B, 0x2032: return .ascii(UInt8(ascii: "'"))
+        case 0x2010, 0x2011, 0x2012, 0x2013, 0x2212: return .ascii(UInt8(ascii: "-"))
+        case 0x2014, 0x2015: return .text("—")
+        case 0x2026: return .text("...")
+        default: return .same
         }
     }
 
