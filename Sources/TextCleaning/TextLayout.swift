@@ -48,14 +48,10 @@ enum TextLayout {
         var start = text.startIndex
         while start < text.endIndex {
             let end = text[start...].firstIndex(of: 0x0A) ?? text.endIndex
-            var raw = text[start..<end]
+            let raw = text[start..<end]
             start = end + 1
-            var marked: [UInt8] = []
-            if format == .plain {
-                marked = InlineMarks.removeCitationMarkers(raw)
-                raw = marked[...]
-            }
-            var line = LineNormalizer.normalize(raw)
+            let unmarked = format == .plain ? InlineMarks.removeCitationMarkers(raw) : Array(raw)
+            var line = LineNormalizer.normalize(InlineMarks.removeURLs(unmarked)[...])
             if let (level, title) = heading(line) {
                 flush()
                 seenProse = true
@@ -81,7 +77,6 @@ enum TextLayout {
                     line = Array(line.dropFirst(markers).drop { $0 == 0x20 })
                 }
             }
-            line = InlineMarks.removeURLs(line)
             guard line.contains(where: isAlphanumeric) else { continue }
             if format == .plain {
                 if !seenProse && isResidue(line) { continue }
