@@ -97,6 +97,9 @@ targets += [
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(
