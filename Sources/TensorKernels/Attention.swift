@@ -23,7 +23,9 @@ public struct Attention {
     }
 
     /// Floats of per-worker scratch the forward and backward passes need.
-    public var scratchFloats: Int { 2 * headWidth * paddedLength + 5 * length * paddedHead + 2 * paddedLength + paddedHead }
+    public var scratchFloats: Int {
+        2 * headWidth * paddedLength + 3 * length * paddedHead + 2 * length * paddedLength + 2 * paddedLength + paddedHead
+    }
 
     var scale: Float { 1 / Float(headWidth).squareRoot() }
 
@@ -49,15 +51,17 @@ public struct Attention {
                 for j in 0...i { m = max(m, s[j]) }
                 let total = exponentiate(s, chunks: chunks, last: i, shift: m)
                 lse[task * length + i] = m + Foundation.log(total)
-                o.update(repeating: 0, count: paddedHead)
                 let inverse = 1 / total
-                for j in 0...i { VectorOps.axpy(s[j] * inverse, v + j * paddedHead, o, paddedHead) }
+                for j in 0...i { s[j] *= inverse }
+                VectorOps.weightedSum(weights: s, count: i + 1, rows: v, rowStride: paddedHead, width: paddedHead, into: o)
                 (out + (b * length + i) * width + h * headWidth).update(from: o, count: headWidth)
             }
         }
     }
 
     /// Writes dqkv (all three parts) from dOut, recomputing the probabilities from lse.
+    /// Row i of P and dS gives dq_i; their columns, kept transposed, give dk_j and dv_j, so every
+    /// gradient row is one register-accumulated weighted sum.
     public func backward(
         _ pool: WorkerPool, scratch: WorkerScratch, qkv: UnsafePointer<Float>,
         out: UnsafePointer<Float>, lse: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
@@ -69,53 +73,73 @@ public struct Attention {
             let kt = work, vt = kt + headWidth * paddedLength
             let k = vt + headWidth * paddedLength
             let q = k + length * paddedHead, g = q + length * paddedHead
-            let dk = g + length * paddedHead, dv = dk + length * paddedHead
-            let s = dv + length * paddedHead, dp = s + paddedLength, dq = dp + paddedLength
+            let pt = g + length * paddedHead, dst = pt + length * paddedLength   // [key j][query i]
+            let s = dst + length * paddedLength, dp = s + paddedLength, row = dp + paddedLength
             let qColumn = h * headWidth, kColumn = width + h * headWidth, vColumn = 2 * width + h * headWidth
             gatherTransposed(qkv, b: b, column: kColumn, into: kt)
             gatherTransposed(qkv, b: b, column: vColumn, into: vt)
             gatherRows(qkv, b: b, column: kColumn, into: k)
             gatherRows(qkv, b: b, column: qColumn, into: q)
             gatherRows(dOut, b: b, column: h * headWidth, rowWidth: width, into: g)
-            dk.update(repeating: 0, count: 2 * length * paddedHead)
             for i in 0..<length {
-                let row = (b * length + i)
                 let chunks = i / 16 + 1
                 let gi = g + i * paddedHead
-                let d = VectorOps.dot(gi, out + row * width + h * headWidth, headWidth)
+                let d = VectorOps.dot(gi, out + (b * length + i) * width + h * headWidth, headWidth)
                 scores(q: q + i * paddedHead, kt: kt, chunks: chunks, into: s)
                 _ = exponentiate(s, chunks: chunks, last: i, shift: lse[task * length + i])
                 scores(q: gi, kt: vt, chunks: chunks, scaled: false, into: dp)
-                dq.update(repeating: 0, count: paddedHead)
                 for j in 0...i {
                     let ds = s[j] * (dp[j] - d) * scale
-                    VectorOps.axpy(ds, k + j * paddedHead, dq, paddedHead)
-                    VectorOps.axpy(ds, q + i * paddedHead, dk + j * paddedHead, paddedHead)
-                    VectorOps.axpy(s[j], gi, dv + j * paddedHead, paddedHead)
+                    dp[j] = ds
+                    pt[j * paddedLength + i] = s[j]
+                    dst[j * paddedLength + i] = ds
                 }
-                (dqkv + row * 3 * width + qColumn).update(from: dq, count: headWidth)
+                VectorOps.weightedSum(weights: dp, count: i + 1, rows: k, rowStride: paddedHead, width: paddedHead, into: row)
+                (dqkv + (b * length + i) * 3 * width + qColumn).update(from: row, count: headWidth)
             }
             for j in 0..<length {
-                let row = dqkv + (b * length + j) * 3 * width
-                (row + kColumn).update(from: dk + j * paddedHead, count: headWidth)
-                (row + vColumn).update(from: dv + j * paddedHead, count: headWidth)
+                let target = dqkv + (b * length + j) * 3 * width
+                let span = length - j
+                VectorOps.weightedSum(weights: dst + j * paddedLength + j, count: span, rows: q + j * paddedHead,
+                                      rowStride: paddedHead, width: paddedHead, into: row)
+                (target + kColumn).update(from: row, count: headWidth)
+                VectorOps.weightedSum(weights: pt + j * paddedLength + j, count: span, rows: g + j * paddedHead,
+                                      rowStride: paddedHead, width: paddedHead, into: row)
+                (target + vColumn).update(from: row, count: headWidth)
             }
         }
     }
 
     // MARK: helpers
 
-    /// s[j] = scale·(q·key_j) for j < 16·chunks, 16 keys per vector step; kt is [hw][paddedLength].
+    /// s[j] = scale·(q·key_j) for j < 16·chunks, 16 keys per vector; kt is [hw][paddedLength].
+    /// Four chunks share each broadcast of q[c] and keep four FMA chains in flight.
     @inline(__always)
     func scores(q: UnsafePointer<Float>, kt: UnsafePointer<Float>, chunks: Int, scaled: Bool = true,
                 into s: UnsafeMutablePointer<Float>) {
         let factor = scaled ? scale : 1
-        for chunk in 0..<chunks {
+        var chunk = 0
+        while chunk + 4 <= chunks {
+            var a0 = SIMD16<Float>(), a1 = SIMD16<Float>(), a2 = SIMD16<Float>(), a3 = SIMD16<Float>()
+            let base = kt + chunk * 16
+            for c in 0..<headWidth {
+                let qc = SIMD16<Float>(repeating: q[c])
+                let row = base + c * paddedLength
+                a0 = a0.addingProduct(qc, VectorOps.load(row)); a1 = a1.addingProduct(qc, VectorOps.load(row + 16))
+                a2 = a2.addingProduct(qc, VectorOps.load(row + 32)); a3 = a3.addingProduct(qc, VectorOps.load(row + 48))
+            }
+            let out = s + chunk * 16
+            VectorOps.store(a0 * factor, out); VectorOps.store(a1 * factor, out + 16)
+            VectorOps.store(a2 * factor, out + 32); VectorOps.store(a3 * factor, out + 48)
+            chunk += 4
+        }
+        while chunk < chunks {
             var acc = SIMD16<Float>()
             for c in 0..<headWidth {
                 acc = acc.addingProduct(SIMD16(repeating: q[c]), VectorOps.load(kt + c * paddedLength + chunk * 16))
             }
             VectorOps.store(acc * factor, s + chunk * 16)
+            chunk += 1
         }
     }
 

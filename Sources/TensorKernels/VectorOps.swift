@@ -40,6 +40,34 @@ public enum VectorOps {
         while i < count { y[i] += alpha * x[i]; i += 1 }
     }
 
+    /// out[0..<width] = Σ_r weights[r]·rows[r·rowStride ..< r·rowStride + width] over `count` rows,
+    /// summed in row order; width is a multiple of 16. Columns go 64 at a time through four
+    /// register accumulators, so `out` is written once.
+    @inline(__always)
+    public static func weightedSum(
+        weights: UnsafePointer<Float>, count: Int, rows: UnsafePointer<Float>, rowStride: Int, width: Int,
+        into out: UnsafeMutablePointer<Float>
+    ) {
+        var c = 0
+        while c + 64 <= width {
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            for r in 0..<count {
+                let w = V(repeating: weights[r])
+                let row = rows + r * rowStride + c
+                a0 = a0.addingProduct(w, load(row)); a1 = a1.addingProduct(w, load(row + 16))
+                a2 = a2.addingProduct(w, load(row + 32)); a3 = a3.addingProduct(w, load(row + 48))
+            }
+            store(a0, out + c); store(a1, out + c + 16); store(a2, out + c + 32); store(a3, out + c + 48)
+            c += 64
+        }
+        while c < width {
+            var a = V()
+            for r in 0..<count { a = a.addingProduct(V(repeating: weights[r]), load(rows + r * rowStride + c)) }
+            store(a, out + c)
+            c += 16
+        }
+    }
+
     /// The maximum and the index of its first occurrence (as torch.argmax).
     @inline(__always)
     public static func argmax(_ x: UnsafePointer<Float>, _ count: Int) -> (index: Int, value: Float) {
