@@ -13,7 +13,7 @@ import Testing
         (0..<rows * cols).map { x[($0 % rows) * cols + $0 / rows] }
     }
 
-    // Sizes straddle the 8×32 register tile, the 128-row block and the 256-deep k block.
+    // Sizes straddle the 6×64 register tile, the 96-row block and the 256-deep k block.
     @Test(arguments: [(1, 1, 1), (7, 33, 5), (9, 31, 300), (130, 70, 17), (17, 260, 513)])
     func matchesDoubleReferenceForEveryLayout(m: Int, n: Int, k: Int) {
         let pool = WorkerPool(threads: 2)
