@@ -30,12 +30,27 @@ targets += [
     .target(name: "MiniPipeline", dependencies: [
         "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore"]),
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
+                      path: "Tests/Fixtures/FixtureDriver"),
+    .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
 
 // MARK: - Tokenizer and data shards (vocab, shard)
+targets += [
+    .target(name: "Tokenizer"),
+    .target(name: "DataShards", dependencies: [
+        "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
+]
 
 // MARK: - Tensor kernels and the MiniGPT model
 targets += [
@@ -49,10 +64,26 @@ targets += [
 ]
 
 // MARK: - Training
+targets += [
+    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
+                                                      "TestSupport"]),
+]
 
 // MARK: - Evaluation and report
+targets += [
+    .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+]
 
 // MARK: - Stage registry and executables
+targets += [
+    .target(name: "MiniStages", dependencies: [
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+    .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+]
 
 let package = Package(
     name: "minillm",

@@ -116,23 +116,23 @@ public struct Safetensors {
         }
     }
 
-    /// Writes F32 tensors in the given order; see `write(path:entries:metadata:)`.
-    public static func write(
-        path: String, tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
-        metadata: [String: String] = [:]
-    ) throws(MiniGPTError) {
-        try write(path: path, entries: tensors.map { .init(name: $0.name, shape: $0.shape, dtype: .f32, bytes: .init($0.values)) },
-                  metadata: metadata)
+    /// The bytes of a file of F32 tensors in the given order; see `encode(entries:metadata:)`.
+    public static func encode(
+        tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], metadata: [String: String] = [:]
+    ) -> Data {
+        encode(entries: tensors.map { .init(name: $0.name, shape: $0.shape, dtype: .f32, bytes: .init($0.values)) },
+               metadata: metadata)
     }
 
-    /// Writes tensors in the given order; header keys are sorted so equal inputs give equal bytes.
-    public static func write(path: String, entries: [TensorBytes], metadata: [String: String] = [:]) throws(MiniGPTError) {
+    /// The bytes of a file of tensors in the given order; header keys are sorted so equal inputs
+    /// give equal bytes.
+    public static func encode(entries: [TensorBytes], metadata: [String: String] = [:]) -> Data {
         var header: [String] = []
         var offset = 0
         var offsets: [String: (Int, Int)] = [:]
         for t in entries {
             precondition(t.bytes.count == t.shape.reduce(1, *) * t.dtype.size,
-                         "Safetensors.write: '\(t.name)' byte count does not match its shape")
+                         "Safetensors.encode: '\(t.name)' byte count does not match its shape")
             offsets[t.name] = (offset, offset + t.bytes.count)
             offset += t.bytes.count
         }
@@ -152,7 +152,22 @@ public struct Safetensors {
         bytes.append(contentsOf: text)
         // Tensor bytes are written as they are in memory: the supported hosts are little-endian.
         for t in entries { bytes.append(contentsOf: t.bytes) }
-        do { try bytes.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        return bytes
+    }
+
+    public static func write(
+        path: String, tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
+        metadata: [String: String] = [:]
+    ) throws(MiniGPTError) {
+        try write(data: encode(tensors: tensors, metadata: metadata), to: path)
+    }
+
+    public static func write(path: String, entries: [TensorBytes], metadata: [String: String] = [:]) throws(MiniGPTError) {
+        try write(data: encode(entries: entries, metadata: metadata), to: path)
+    }
+
+    static func write(data: Data, to path: String) throws(MiniGPTError) {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .io(path: path, reason: "cannot write: \(error.localizedDescription)")
         }
     }

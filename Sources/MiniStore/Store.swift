@@ -138,6 +138,23 @@ public final class Store {
         return path
     }
 
+    public enum ObjectState: Equatable { case intact, missing, corrupt }
+
+    /// Like `ensureIntact` but changes nothing: for `status` and `verify`.
+    public func check(_ hash: ArtifactHash, full: Bool = false) -> ObjectState {
+        guard let record = try? catalogue.artifact(hash), record.removedAt == nil,
+              let info = try? Self.stat(objectPath(hash)) else { return .missing }
+        if !full && info.size == record.size && info.mtimeNs == record.verifiedMtimeNs { return .intact }
+        do {
+            try verifyFile(hash)
+            return .intact
+        } catch StoreError.objectMissing {
+            return .missing
+        } catch {
+            return .corrupt
+        }
+    }
+
     /// Re-hashes the object's bytes; throws `objectCorrupt` when they do not match its name.
     public func verifyFile(_ hash: ArtifactHash) throws {
         let path = objectPath(hash)

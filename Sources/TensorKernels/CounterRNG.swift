@@ -10,9 +10,6 @@ public struct CounterRNG: Sendable, Hashable {
         key = Self.mix(seed &+ Self.mix(stream &+ 0x6A09_E667_F3BC_C909))
     }
 
-    /// The generator with this exact key (e.g. restored from a checkpoint).
-    public init(key: UInt64) { self.key = key }
-
     /// A derived generator, e.g. one per training step and dropout site.
     public func derived(_ stream: UInt64) -> CounterRNG { CounterRNG(seed: key, stream: stream) }
 

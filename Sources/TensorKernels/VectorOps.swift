@@ -83,7 +83,8 @@ public enum VectorOps {
         let target = V(repeating: best)
         i = 0
         while i + 16 <= count, !any(load(x + i) .== target) { i += 16 }
-        while x[i] != best { i += 1 }
-        return (i, best)
+        while i < count, x[i] != best { i += 1 }
+        // Only NaNs compare unequal to everything: report NaN rather than read past the row.
+        return i < count ? (i, best) : (0, .nan)
     }
 }

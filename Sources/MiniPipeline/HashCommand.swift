@@ -1,0 +1,19 @@
+import ArgumentParser
+import Foundation
+import MiniStore
+
+struct HashCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hash", abstract: "Print the artifact name (SHA-256) files would have, like sha256sum.")
+
+    @Argument(help: "Files to hash.") var files: [String]
+
+    func run() throws {
+        try reportingErrors("minillm") {
+            for file in files {
+                let (hash, _) = try FileHashing.hash(fileAt: file)
+                print("\(hash.hex)  \(file)")
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import MiniStore
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify", abstract: "Re-hash every object; exit 5 if any is missing or corrupt.")
+
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() throws {
+        try reportingErrors("minillm") {
+            let store = try options.openStore()
+            _ = try Runner(store: store, wait: false, log: Log(prefix: "verify"))
+            let artifacts = try store.catalogue.presentArtifacts()
+            let progress = Progress("verify", total: artifacts.reduce(0) { $0 + $1.size }, unit: .bytes)
+            var missing: [String] = [], corrupt: [String] = []
+            for artifact in artifacts {
+                switch store.check(artifact.hash, full: true) {
+                case .intact: try store.catalogue.markVerified(artifact.hash, mtimeNs: try Store.stat(store.objectPath(artifact.hash)).mtimeNs)
+                case .missing: missing.append(artifact.hash.hex)
+                case .corrupt: corrupt.append(artifact.hash.hex)
+                }
+                progress.advance(by: artifact.size)
+            }
+            if !artifacts.isEmpty { progress.finish() }
+            let ok = artifacts.count - missing.count - corrupt.count
+            if json {
+                printJSON(["checked": artifacts.count, "intact": ok, "missing": missing, "corrupt": corrupt])
+            } else {
+                print("\(ok) of \(artifacts.count) objects intact")
+                for hash in missing { print("missing  \(hash)") }
+                for hash in corrupt { print("corrupt  \(hash)  (\(store.objectPath(ArtifactHash(hash)!)))") }
+            }
+            if !missing.isEmpty || !corrupt.isEmpty { throw ExitCode(MinillmExit.verifyFailed.rawValue) }
+        }
+    }
+}
+
+struct GCCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Remove objects not reachable from each stage's current outputs, pins or checkpoints.")
+
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "Only list what would be removed.") var dryRun = false
+
+    func run() throws {
+        try reportingErrors("minillm") {
+            // Exclusive: no run may be writing objects that are not recorded yet.
+            let store = try options.openStore(access: .exclusive, wait: false)
+            let keep = try store.catalogue.reachableHashes()
+            var removed = 0, bytes: Int64 = 0
+            for artifact in try store.catalogue.presentArtifacts() where !keep.contains(artifact.hash) {
+                print("\(dryRun ? "would remove" : "removed")  \(artifact.hash.hex)  \(artifact.kind)  \(artifact.size) bytes")
+                if !dryRun { try store.remove(artifact.hash) }
+                removed += 1
+                bytes += artifact.size
+            }
+            for path in strayFiles(store) {
+                print("\(dryRun ? "would remove" : "removed")  \(path)  (not in the catalogue)")
+                if !dryRun { chmod(path, 0o644); unlink(path) }
+            }
+            print("\(dryRun ? "would free" : "freed") \(bytes) bytes in \(removed) objects")
+        }
+    }
+
+    /// Left-overs of killed writers: temporary files, and objects renamed into place whose
+    /// catalogue row was never written.
+    private func strayFiles(_ store: Store) -> [String] {
+        let fm = FileManager.default
+        var stray = (try? fm.contentsOfDirectory(atPath: store.root + "/tmp"))?.sorted().map { store.root + "/tmp/" + $0 } ?? []
+        for fan in (try? fm.contentsOfDirectory(atPath: store.root + "/objects"))?.sorted() ?? [] {
+            for name in (try? fm.contentsOfDirectory(atPath: "\(store.root)/objects/\(fan)"))?.sorted() ?? [] {
+                let record = ArtifactHash(name).flatMap { try? store.catalogue.artifact($0) }
+                if record == nil || record?.removedAt != nil { stray.append("\(store.root)/objects/\(fan)/\(name)") }
+            }
+        }
+        return stray
+    }
+}

@@ -1,0 +1,144 @@
+import Foundation
+import MiniStore
+
+/// Where one stage stands against the store, and why.
+public struct StagePlan {
+    public enum Status {
+        case fresh, stale, neverRun, staleUpstream
+
+        public var label: String {
+            switch self {
+            case .fresh: "fresh"
+            case .stale, .staleUpstream: "stale"
+            case .neverRun: "never-run"
+            }
+        }
+    }
+
+    public let stage: any Stage
+    public let parameters: Parameters
+    /// Upstream outputs and external files by role; nil while an upstream stage is not fresh.
+    public let inputs: [String: ArtifactHash]?
+    public let externalPaths: [String: String]
+    public let cacheKey: String?
+    public let status: Status
+    public let reasons: [String]
+    /// Outputs of the fresh run.
+    public let outputs: [String: ArtifactHash]
+}
+
+/// Computes cache keys and freshness from the pipeline file and the catalogue, changing nothing.
+public struct Planner {
+    public let store: Store
+    public let pipeline: PipelineFile
+    public let registry: StageRegistry
+    public let preset: String?
+    /// Explicit input hashes by role (for a stage run alone with `--input`).
+    public var inputOverrides: [String: ArtifactHash] = [:]
+
+    public init(store: Store, pipeline: PipelineFile, registry: StageRegistry, preset: String?) {
+        self.store = store
+        self.pipeline = pipeline
+        self.registry = registry
+        self.preset = preset
+    }
+
+    /// Plans `stages` in order; `upstream` supplies outputs of stages planned earlier.
+    public func plan(_ stage: any Stage, upstream: [String: StagePlan]) throws -> StagePlan {
+        let parameters = try pipeline.parameters(for: stage, preset: preset)
+        var inputs: [String: ArtifactHash]? = [:]
+        var waitingOn: [String] = []
+        for input in stage.inputs {
+            if let hash = inputOverrides[input.role] {
+                inputs?[input.role] = hash
+                continue
+            }
+            let producer = try upstream[input.stage] ?? plan(registry.stage(named: input.stage)!, upstream: upstream)
+            if producer.status == .fresh, let hash = producer.outputs[input.output] {
+                inputs?[input.role] = hash
+            } else {
+                inputs = nil
+                waitingOn.append(input.stage)
+            }
+        }
+        var externalPaths: [String: String] = [:]
+        for (role, path) in try stage.externalFiles(parameters) {
+            let absolute = pipeline.resolve(path)
+            externalPaths[role] = absolute
+            inputs?[role] = try hashExternal(absolute)
+        }
+        guard let inputs else {
+            return StagePlan(stage: stage, parameters: parameters, inputs: nil, externalPaths: externalPaths, cacheKey: nil,
+                             status: .staleUpstream, reasons: waitingOn.map { "upstream stage \($0) is stale" }, outputs: [:])
+        }
+        let key = Self.cacheKey(stage: stage, parameters: parameters, inputs: inputs)
+        if let run = try store.catalogue.succeededRun(cacheKey: key) {
+            let damaged = run.outputs.sorted { $0.key < $1.key }.compactMap { role, hash -> String? in
+                switch store.check(hash) {
+                case .intact: nil
+                case .missing: "output \(role) (\(hash.short)) is missing"
+                case .corrupt: "output \(role) (\(hash.short)) is corrupt"
+                }
+            }
+            if damaged.isEmpty {
+                return StagePlan(stage: stage, parameters: parameters, inputs: inputs, externalPaths: externalPaths,
+                                 cacheKey: key, status: .fresh, reasons: [], outputs: run.outputs)
+            }
+            return StagePlan(stage: stage, parameters: parameters, inputs: inputs, externalPaths: externalPaths,
+                             cacheKey: key, status: .stale, reasons: damaged, outputs: [:])
+        }
+        guard let previous = try store.catalogue.latestSucceededRun(stage: stage.name) else {
+            return StagePlan(stage: stage, parameters: parameters, inputs: inputs, externalPaths: externalPaths,
+                             cacheKey: key, status: .neverRun, reasons: ["no succeeded run yet"], outputs: [:])
+        }
+        return StagePlan(stage: stage, parameters: parameters, inputs: inputs, externalPaths: externalPaths, cacheKey: key,
+                         status: .stale, reasons: Self.differences(previous, stage: stage, parameters: parameters, inputs: inputs),
+                         outputs: [:])
+    }
+
+    /// Plans every stage of the registry in order.
+    public func planAll() throws -> [StagePlan] {
+        var plans: [String: StagePlan] = [:]
+        return try registry.stages.map { stage in
+            let plan = try plan(stage, upstream: plans)
+            plans[stage.name] = plan
+            return plan
+        }
+    }
+
+    public static func cacheKey(stage: any Stage, parameters: Parameters, inputs: [String: ArtifactHash]) -> String {
+        let inputText = inputs.keys.sorted().map { "\(CanonicalJSON.string($0)):\"\(inputs[$0]!.hex)\"" }.joined(separator: ",")
+        let canonical = "{\"inputs\":{\(inputText)},\"parameters\":\(parameters.canonicalJSON),"
+            + "\"stage\":\(CanonicalJSON.string(stage.name)),\"version\":\(stage.version)}"
+        return ArtifactHash.of(Data(canonical.utf8)).hex
+    }
+
+    /// What changed since the stage's last succeeded run, in words.
+    static func differences(_ run: RunRecord, stage: any Stage, parameters: Parameters,
+                            inputs: [String: ArtifactHash]) -> [String] {
+        var reasons: [String] = []
+        if run.stageVersion != stage.version {
+            reasons.append("stage version changed: \(run.stageVersion) → \(stage.version)")
+        }
+        let old = (try? JSONSerialization.jsonObject(with: Data(run.parameters.utf8))) as? [String: Any] ?? [:]
+        for spec in stage.parameters {
+            let before = old[spec.name].flatMap { raw in try? spec.validate(raw).get() }
+            let now = parameters.values[spec.name]
+            if before != now {
+                reasons.append("parameter \(spec.name) changed: \(before?.description ?? "(unset)") → \(now?.description ?? "(unset)")")
+            }
+        }
+        for role in Set(run.inputs.keys).union(inputs.keys).sorted() where run.inputs[role] != inputs[role] {
+            reasons.append("input \(role) changed: \(run.inputs[role]?.short ?? "(none)") → \(inputs[role]?.short ?? "(none)")")
+        }
+        return reasons.isEmpty ? ["cache key changed"] : reasons
+    }
+
+    private func hashExternal(_ path: String) throws -> ArtifactHash {
+        let info = try Store.stat(path)
+        if let hash = try store.catalogue.cachedFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs) { return hash }
+        let (hash, _) = try FileHashing.hash(fileAt: path)
+        try store.catalogue.cacheFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs, hash: hash)
+        return hash
+    }
+}

@@ -1,0 +1,84 @@
+import DataShards
+import Foundation
+import MiniGPT
+import MiniPipeline
+import MiniStore
+import TensorKernels
+
+/// `minillm-train`: trains MiniGPT on the shards. Outputs `model` (the weights of the best
+/// validation loss, safetensors) and `log` (the metrics as JSON Lines). Resumes from the last
+/// checkpoint of the same cache key after a crash.
+public struct TrainStage: Stage {
+    public init() {}
+
+    public let name = "train"
+    public let version = 1
+    public let summary = "Train the MiniGPT transformer on the token shards"
+    public let inputs = [StageInput("shards", from: "shard")]
+    public var parameters: [ParameterSpec] { TrainingSettings.specs }
+
+    public static let modelKind = "model-weights", checkpointKind = "training-checkpoint", logKind = "training-log"
+
+    public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
+        let settings = TrainingSettings(context.parameters)
+        let store = context.store
+        let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
+        try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
+        let threads = ProcessInfo.processInfo.environment["MINILLM_THREADS"].flatMap(Int.init)
+        let model = try Self.model(settings: settings, vocabularySize: shards.manifest.vocabularySize, threads: threads)
+        let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
+                                  validation: shards.tokens(.val))
+        let parameters = context.parameters.canonicalJSON
+
+        var state = TrainingState(earlyStopping: EarlyStopping(patience: settings.patience, minDelta: settings.minDelta))
+        var resumedLines: [String] = []
+        if let last = try context.checkpoint("last") {
+            state = try TrainingCheckpoint.restore(into: model, from: try store.ensureIntact(last.hash, full: true),
+                                                   parameters: parameters)
+            if let log = state.log {
+                resumedLines = String(decoding: try store.data(log), as: UTF8.self).split(separator: "\n").map(String.init)
+            }
+            context.log.info("resuming from the checkpoint of step \(state.step) (\(last.hash.short))")
+        }
+        context.log.info("\(model.layout.count) parameters, \(trainer.totalSteps) steps of \(settings.tokensPerStep) tokens, "
+                         + "\(model.pool.threadCount) threads")
+        let log = MetricsLog(context: context, totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step)
+        let provenance = ["tokenizer": shards.manifest.tokenizer.hex, "shards": context.inputs["shards"]!.hex]
+
+        let sinks = Trainer.Sinks(
+            checkpoint: { state, log in
+                var saved = state
+                saved.log = try store.put(log.jsonl, kind: Self.logKind, mediaType: "application/x-ndjson")
+                let hash = try store.put(TrainingCheckpoint.encode(model: model, state: saved, parameters: parameters),
+                                         kind: Self.checkpointKind, mediaType: "application/vnd.minillm.checkpoint")
+                try context.saveCheckpoint("last", hash: hash, step: Int64(saved.step))
+            },
+            bestModel: { step, loss in
+                let data = TrainingCheckpoint.modelFile(model: model, metadata: provenance.merging([
+                    "step": String(step), "val_loss": String(loss)]) { a, _ in a })
+                let hash = try store.put(data, kind: Self.modelKind, mediaType: "application/vnd.minillm.model+safetensors")
+                try context.saveCheckpoint("best", hash: hash, step: Int64(step))
+                return hash
+            })
+        state = try trainer.run(state: state, log: log, sinks: sinks)
+        guard let best = state.bestModel else { throw TrainingError.refused("no validation evaluation was run") }
+        let logHash = try store.put(log.jsonl, kind: Self.logKind, mediaType: "application/x-ndjson")
+        return ["model": best, "log": logHash]
+    }
+
+    /// A freshly initialised model for these settings, or the reason it cannot be built.
+    static func model(settings: TrainingSettings, vocabularySize: Int, threads: Int?) throws -> MiniGPT {
+        let config = MiniGPTConfig(
+            vocabSize: vocabularySize, width: settings.width, layers: settings.layers, heads: settings.heads,
+            contextLength: settings.context, dropout: Float(settings.dropout),
+            gelu: settings.gelu == "tanh" ? .tanh : .erf,
+            positions: settings.positions == "learned" ? .learned : .sinusoidal, tieWeights: settings.tieWeights)
+        do {
+            return try MiniGPT(config: config, maxBatch: settings.batchSize, seed: UInt64(settings.seed), threads: threads,
+                               optimizer: AdamW.Settings(beta1: Float(settings.beta1), beta2: Float(settings.beta2),
+                                                         weightDecay: Float(settings.weightDecay)))
+        } catch {
+            throw TrainingError.refused("\(error)")
+        }
+    }
+}

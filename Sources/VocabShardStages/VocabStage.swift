@@ -1,0 +1,76 @@
+import DataShards
+import Foundation
+import MiniPipeline
+import MiniStore
+import Tokenizer
+
+/// `minillm-vocab`: decides the train/val/test split and trains the tokenizer on the train
+/// split. Outputs `tokenizer` (Hugging Face tokenizer.json), `vocabulary` (a listing for
+/// people), `stats` (JSON, on the train and validation splits) and `split` (the split rule, which
+/// the shard stage applies so that both stages agree by construction).
+public struct VocabStage: Stage {
+    public init() {}
+
+    public let name = "vocab"
+    public let version = 1
+    public let summary = "Train the tokenizer (byte-level BPE or the original's word list) on the train split"
+    public let inputs = [StageInput("corpus", from: "clean")]
+    public let parameters: [ParameterSpec] = [
+        .string("kind", default: "bpe", allowed: Tokenizer.Kind.allCases.map(\.rawValue),
+                "bpe: byte-level BPE, never [UNK]; word: the original's frequency-ranked words, the rest [UNK]"),
+        .int("bpe_vocab_size", default: Tokenizer.defaultVocabularySize(.bpe), in: Tokenizer.allowedVocabularySizes(.bpe),
+             "BPE vocabulary size, including the 4 special tokens and the 256 bytes"),
+        .int("word_vocab_size", default: Tokenizer.defaultVocabularySize(.word), in: Tokenizer.allowedVocabularySizes(.word),
+             "word vocabulary size, including the 4 special tokens"),
+        .double("train_fraction", default: 0.70, in: 0.01...1, "share of articles (by title hash) in the train split"),
+        .double("val_fraction", default: 0.15, in: 0...0.99, "share in the validation split; the rest is test"),
+    ]
+
+    public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
+        let p = context.parameters
+        let split = try DocumentSplit(trainFraction: p.double("train_fraction"), validationFraction: p.double("val_fraction"))
+        let kind = Tokenizer.Kind(rawValue: p.string("kind"))!
+        let size = p.int(kind == .bpe ? "bpe_vocab_size" : "word_vocab_size")
+        let documents = try Corpus.read(path: try context.inputPath("corpus"))
+        let parts = Dictionary(grouping: documents) { split.part(title: $0.title) }
+        let train = parts[.train]?.map(\.text) ?? []
+        guard !train.isEmpty else {
+            throw PipelineError.stageFailed(stage: name, reason: "the train split is empty (\(documents.count) articles in the corpus)")
+        }
+        let threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
+        context.log.info("training a \(kind.rawValue) vocabulary of \(size) on \(train.count) train articles "
+            + "(\(train.reduce(0) { $0 + $1.utf8.count }) bytes)")
+        let started = Date()
+        let tokenizer = try Tokenizer.train(kind, documents: train, vocabularySize: size, threads: threads)
+        context.log.info(String(format: "trained in %.2f s: %d tokens", Date().timeIntervalSince(started), tokenizer.vocabularySize))
+
+        let trainStats = TokenizerStats.measure(tokenizer, on: train)
+        let validationStats = TokenizerStats.measure(tokenizer, on: parts[.val]?.map(\.text) ?? [])
+        try context.recordMetrics(step: 0, trainStats.figures.map { ("train_" + $0, $1) } + validationStats.figures.map { ("val_" + $0, $1) })
+        context.log.info(String(format: "validation: %.3f bytes/token, %.3f tokens/word, [UNK] rate %.4f, coverage %.3f",
+                                validationStats.bytesPerToken, validationStats.tokensPerWord, validationStats.unknownRate,
+                                validationStats.coverage))
+        let store = context.store
+        return [
+            "tokenizer": try store.put(tokenizer.huggingFaceJSON(), kind: "tokenizer", mediaType: "application/json"),
+            "vocabulary": try store.put(Data(tokenizer.vocabularyListing().utf8), kind: "vocabulary",
+                                        mediaType: "text/plain; charset=utf-8"),
+            "stats": try store.put(Self.statsJSON(tokenizer, split: split, parts: parts, train: trainStats, validation: validationStats),
+                                   kind: "tokenizer-stats", mediaType: "application/json"),
+            "split": try store.put(split.artifactData(), kind: "split-rule", mediaType: "application/json"),
+        ]
+    }
+
+    static func statsJSON(_ tokenizer: Tokenizer, split: DocumentSplit, parts: [DocumentSplit.Part: [CorpusDocument]],
+                          train: TokenizerStats, validation: TokenizerStats) -> Data {
+        func figures(_ stats: TokenizerStats) -> [String: Any] { Dictionary(uniqueKeysWithValues: stats.figures) }
+        let object: [String: Any] = [
+            "kind": tokenizer.kind.rawValue,
+            "vocabulary_size": tokenizer.vocabularySize,
+            "articles": Dictionary(uniqueKeysWithValues: DocumentSplit.Part.allCases.map { ($0.rawValue, parts[$0]?.count ?? 0) }),
+            "train": figures(train),
+            "val": figures(validation),
+        ]
+        return try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]) + Data("\n".utf8)
+    }
+}

@@ -1,0 +1,5 @@
+import MiniPipeline
+import MiniStages
+
+Pipeline.registry = .standard
+MinillmCommand.main()

@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Crash safety and corruption") struct CrashSafetyTests {
+    static let slowPipeline = """
+    {"stages": {"numbers": {"count": 300000, "seed": 3, "chunk_delay_ms": 8}}}
+    """
+
+    @Test func killNineAtRandomInstantsLeavesAConsistentStore() throws {
+        let reference = FixturePipeline(Self.slowPipeline)
+        let expected = FixturePipeline.outputs(try reference.driver(["run"]))
+        #expect(expected.count == 3)
+
+        let project = FixturePipeline(Self.slowPipeline)
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let child = try project.start(["run"])
+            usleep(UInt32.random(in: 0...300_000, using: &generator))
+            child.kill()
+            _ = child.wait()
+            for object in try project.objectFiles() { #expect(object.matches, "object \(object.name) differs from its name") }
+        }
+        let final = try project.driver(["run"])
+        #expect(final.status == 0, "\(final.stderr)")
+        #expect(FixturePipeline.outputs(final) == expected)
+        #expect(try project.count("SELECT count(*) FROM runs WHERE status = 'running'") == 0)
+        let verify = try project.driver(["verify"])
+        #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
+        _ = try project.driver(["gc"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.storePath + "/tmp").isEmpty)
+        #expect(try project.objectFiles().allSatisfy(\.matches))
+    }
+
+    @Test func flippedByteIsNamedRefusedAndRebuilt() throws {
+        let project = FixturePipeline()
+        let first = try project.driver(["run"])
+        let sum = try #require(FixturePipeline.outputs(first)["sum"])
+        let path = "\(project.storePath)/objects/\(sum.prefix(2))/\(sum)"
+        chmod(path, 0o644)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[0] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+
+        let verify = try project.driver(["verify"])
+        #expect(verify.status == 5)
+        #expect(verify.stdout.contains("corrupt  \(sum)"))
+
+        let downstream = try project.driver(["--input", "sum=\(sum)", "--force"], environment: ["FIXTURE_STAGE": "report"])
+        #expect(downstream.status == 3)
+        #expect(downstream.stderr.contains("object \(sum) is corrupt"))
+
+        let rerun = try project.driver(["run"])
+        #expect(FixturePipeline.outcomes(rerun) == ["numbers": "fresh", "sum": "built", "report": "fresh"])
+        #expect(FixturePipeline.outputs(rerun) == FixturePipeline.outputs(first))
+        #expect(try project.driver(["verify"]).status == 0)
+    }
+}

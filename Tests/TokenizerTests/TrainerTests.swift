@@ -1,0 +1,61 @@
+import Testing
+@testable import Tokenizer
+
+/// The incremental trainer (pair counts updated in place, lazy priority queue) must pick the
+/// same merges as the obvious algorithm that recounts every pair before every merge.
+@Suite struct TrainerTests {
+    /// Recount everything each step; the most frequent pair wins, ties to the smallest ids; an
+    /// already existing byte string keeps its id.
+    static func referenceMerges(_ texts: [String], vocabularySize: Int) -> [(TokenID, TokenID)] {
+        var counts: [[UInt8]: Int64] = [:]
+        for var text in texts {
+            text.withUTF8 { utf8 in
+                PreTokenizer.forEachPiece(utf8.baseAddress!, count: utf8.count) { start, end in
+                    counts[Array(utf8[start..<end]), default: 0] += 1
+                }
+            }
+        }
+        var words = counts.map { (symbols: $0.key.map { TokenID($0) + 4 }, count: $0.value) }
+        var tokens: [[UInt8]] = (0..<256).map { [UInt8($0)] }
+        var merges: [(TokenID, TokenID)] = []
+        while tokens.count + 4 < vocabularySize {
+            var pairs: [UInt64: Int64] = [:]
+            for word in words where word.symbols.count > 1 {
+                for i in 0..<(word.symbols.count - 1) {
+                    pairs[PairMap.key(word.symbols[i], word.symbols[i + 1]), default: 0] += word.count
+                }
+            }
+            guard let best = pairs.filter({ $0.value > 0 }).min(by: { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }) else { break }
+            let a = TokenID(best.key >> 32), b = TokenID(best.key & 0xFFFF_FFFF)
+            let bytes = tokens[Int(a) - 4] + tokens[Int(b) - 4]
+            let c: TokenID
+            if let existing = tokens.firstIndex(of: bytes) { c = TokenID(existing) + 4 } else {
+                tokens.append(bytes)
+                c = TokenID(tokens.count + 3)
+            }
+            merges.append((a, b))
+            for w in words.indices {
+                var out: [TokenID] = []
+                var i = 0
+                let s = words[w].symbols
+                while i < s.count {
+                    if i + 1 < s.count && s[i] == a && s[i + 1] == b { out.append(c); i += 2 } else { out.append(s[i]); i += 1 }
+                }
+                words[w].symbols = out
+            }
+        }
+        return merges
+    }
+
+    @Test func incrementalTrainingMatchesFullRecounting() throws {
+        let texts = Array(Fixtures.articles.prefix(12)) + ["aaaaaaa aaaa abababab", "ab ab abab ba"]
+        let tokenizer = try Tokenizer.train(.bpe, documents: texts, vocabularySize: 420)
+        guard case .bpe(let model) = tokenizer.model else { Issue.record("not a BPE"); return }
+        let reference = Self.referenceMerges(texts, vocabularySize: 420)
+        #expect(model.merges.count == reference.count)
+        for (rank, (got, want)) in zip(model.merges, reference).enumerated() where got != want {
+            Issue.record("merge \(rank): got \(got), reference \(want)")
+            break
+        }
+    }
+}
