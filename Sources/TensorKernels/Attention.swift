@@ -24,7 +24,7 @@ public struct Attention {
 
     /// Floats of per-worker scratch the forward and backward passes need.
     public var scratchFloats: Int {
-        2 * headWidth * paddedLength + 3 * length * paddedHead + 2 * length * paddedLength + 8 * paddedLength + paddedHead
+        2 * headWidth * paddedLength + 3 * length * paddedHead + 2 * length * paddedLength + paddedHead
     }
 
     var scale: Float { 1 / Float(headWidth).squareRoot() }
@@ -65,8 +65,8 @@ public struct Attention {
     }
 
     /// Writes dqkv (all three parts) from dOut, recomputing the probabilities from lse.
-    /// Row i of P and dS gives dq_i; their columns, kept transposed, give dk_j and dv_j, so every
-    /// gradient row is one register-accumulated weighted sum.
+    /// P and dS are kept per (sequence, head): row i of dS gives dq_i, column j of dS and P give
+    /// dk_j and dv_j, so every gradient row is one register-accumulated weighted sum.
     public func backward(
         _ pool: WorkerPool, scratch: WorkerScratch, qkv: UnsafePointer<Float>,
         out: UnsafePointer<Float>, lse: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
@@ -78,9 +78,8 @@ public struct Attention {
             let kt = work, vt = kt + headWidth * paddedLength
             let k = vt + headWidth * paddedLength
             let q = k + length * paddedHead, g = q + length * paddedHead
-            let pt = g + length * paddedHead, dst = pt + length * paddedLength   // [key j][query i]
-            let scores = dst + length * paddedLength, dScores = scores + 4 * paddedLength  // [4][paddedLength] each
-            let row = dScores + 4 * paddedLength
+            let p = g + length * paddedHead, ds = p + length * paddedLength   // [query i][key j]
+            let row = ds + length * paddedLength
             let qColumn = h * headWidth, kColumn = width + h * headWidth, vColumn = 2 * width + h * headWidth
             gatherTransposed(qkv, b: b, column: kColumn, into: kt)
             gatherTransposed(qkv, b: b, column: vColumn, into: vt)
@@ -91,20 +90,15 @@ public struct Attention {
             while first < length {
                 let queries = min(4, length - first), chunks = (first + queries - 1) / 16 + 1
                 scoreBlock(q: q + first * paddedHead, qStride: paddedHead, queries: queries, kt: kt, chunks: chunks,
-                           into: scores)
+                           into: p + first * paddedLength)
                 scoreBlock(q: g + first * paddedHead, qStride: paddedHead, queries: queries, kt: vt, chunks: chunks,
-                           scaled: false, into: dScores)
+                           scaled: false, into: ds + first * paddedLength)
                 for r in 0..<queries {
-                    let i = first + r, s = scores + r * paddedLength, dp = dScores + r * paddedLength
+                    let i = first + r, pi = p + i * paddedLength, dsi = ds + i * paddedLength
                     let d = VectorOps.dot(g + i * paddedHead, out + (b * length + i) * width + h * headWidth, headWidth)
-                    _ = exponentiate(s, chunks: i / 16 + 1, last: i, shift: lse[task * length + i])
-                    for j in 0...i {
-                        let ds = s[j] * (dp[j] - d) * scale
-                        dp[j] = ds
-                        pt[j * paddedLength + i] = s[j]
-                        dst[j * paddedLength + i] = ds
-                    }
-                    VectorOps.weightedSum(weights: dp, count: i + 1, rows: k, rowStride: paddedHead, width: paddedHead, into: row)
+                    _ = exponentiate(pi, chunks: i / 16 + 1, last: i, shift: lse[task * length + i])
+                    for j in 0...i { dsi[j] = pi[j] * (dsi[j] - d) * scale }
+                    VectorOps.weightedSum(weights: dsi, count: i + 1, rows: k, rowStride: paddedHead, width: paddedHead, into: row)
                     (dqkv + (b * length + i) * 3 * width + qColumn).update(from: row, count: headWidth)
                 }
                 first += queries
@@ -112,11 +106,11 @@ public struct Attention {
             for j in 0..<length {
                 let target = dqkv + (b * length + j) * 3 * width
                 let span = length - j
-                VectorOps.weightedSum(weights: dst + j * paddedLength + j, count: span, rows: q + j * paddedHead,
-                                      rowStride: paddedHead, width: paddedHead, into: row)
+                VectorOps.weightedSum(weights: ds + j * paddedLength + j, weightStride: paddedLength, count: span,
+                                      rows: q + j * paddedHead, rowStride: paddedHead, width: paddedHead, into: row)
                 (target + kColumn).update(from: row, count: headWidth)
-                VectorOps.weightedSum(weights: pt + j * paddedLength + j, count: span, rows: g + j * paddedHead,
-                                      rowStride: paddedHead, width: paddedHead, into: row)
+                VectorOps.weightedSum(weights: p + j * paddedLength + j, weightStride: paddedLength, count: span,
+                                      rows: g + j * paddedHead, rowStride: paddedHead, width: paddedHead, into: row)
                 (target + vColumn).update(from: row, count: headWidth)
             }
         }

@@ -40,19 +40,19 @@ public enum VectorOps {
         while i < count { y[i] += alpha * x[i]; i += 1 }
     }
 
-    /// out[0..<width] = Σ_r weights[r]·rows[r·rowStride ..< r·rowStride + width] over `count` rows,
-    /// summed in row order; width is a multiple of 16. Columns go 64 at a time through four
-    /// register accumulators, so `out` is written once.
+    /// out[0..<width] = Σ_r weights[r·weightStride]·rows[r·rowStride ..< r·rowStride + width] over
+    /// `count` rows, summed in row order; width is a multiple of 16. Columns go 64 at a time
+    /// through four register accumulators, so `out` is written once.
     @inline(__always)
     public static func weightedSum(
-        weights: UnsafePointer<Float>, count: Int, rows: UnsafePointer<Float>, rowStride: Int, width: Int,
-        into out: UnsafeMutablePointer<Float>
+        weights: UnsafePointer<Float>, weightStride: Int = 1, count: Int, rows: UnsafePointer<Float>, rowStride: Int,
+        width: Int, into out: UnsafeMutablePointer<Float>
     ) {
         var c = 0
         while c + 64 <= width {
             var a0 = V(), a1 = V(), a2 = V(), a3 = V()
             for r in 0..<count {
-                let w = V(repeating: weights[r])
+                let w = V(repeating: weights[r * weightStride])
                 let row = rows + r * rowStride + c
                 a0 = a0.addingProduct(w, load(row)); a1 = a1.addingProduct(w, load(row + 16))
                 a2 = a2.addingProduct(w, load(row + 32)); a3 = a3.addingProduct(w, load(row + 48))
@@ -62,7 +62,7 @@ public enum VectorOps {
         }
         while c < width {
             var a = V()
-            for r in 0..<count { a = a.addingProduct(V(repeating: weights[r]), load(rows + r * rowStride + c)) }
+            for r in 0..<count { a = a.addingProduct(V(repeating: weights[r * weightStride]), load(rows + r * rowStride + c)) }
             store(a, out + c)
             c += 16
         }
