@@ -31,6 +31,32 @@ public enum VectorOps {
         return total
     }
 
+    /// Σ (x − mean)²
+    @inline(__always)
+    public static func squaredDeviations(_ x: UnsafePointer<Float>, _ count: Int, mean: Float) -> Float {
+        var acc = V()
+        let m = V(repeating: mean)
+        var i = 0
+        while i + 16 <= count { let d = load(x + i) - m; acc = acc.addingProduct(d, d); i += 16 }
+        var total = acc.sum()
+        while i < count { let d = x[i] - mean; total += d * d; i += 1 }
+        return total
+    }
+
+    /// Σ a·b·(x − mean)
+    @inline(__always)
+    public static func centredDot(
+        _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ x: UnsafePointer<Float>, mean: Float, _ count: Int
+    ) -> Float {
+        var acc = V()
+        let m = V(repeating: mean)
+        var i = 0
+        while i + 16 <= count { acc = acc.addingProduct(load(a + i) * load(b + i), load(x + i) - m); i += 16 }
+        var total = acc.sum()
+        while i < count { total += a[i] * b[i] * (x[i] - mean); i += 1 }
+        return total
+    }
+
     /// y += alpha·x
     @inline(__always)
     public static func axpy(_ alpha: Float, _ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ count: Int) {
