@@ -74,6 +74,13 @@ targets += [
 targets += [
     .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+    .target(name: "EvaluationStage", dependencies: [
+        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+    ]),
+    .testTarget(name: "EvaluationStageTests", dependencies: [
+        "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "TestSupport",
+    ]),
 ]
 
 // MARK: - Stage registry and executables

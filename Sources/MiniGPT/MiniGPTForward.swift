@@ -58,6 +58,7 @@ extension MiniGPT {
         Embedding.forward(pool, count: n, width: d, tokens: a.tokens, table: p + layout.tokenEmbedding, out: a.residual[0])
         let table = positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
         PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
+        if readsNextToken { addNextTokenEmbeddings(batch: batch, length: length, into: a.residual[0]) }
         if dropout > 0 {
             Dropout.forward(pool, probability: dropout, rng: dropoutSite(rng, 0), count: n * d,
                             x: a.residual[0], y: a.residual[0])
