@@ -67,19 +67,22 @@ targets += [
 targets += [
     .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
-                                                      "TestSupport"]),
+                                                      "TestSupport", "CorpusTestSupport"]),
 ]
 
 // MARK: - Evaluation and report
 targets += [
     .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+    .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
         "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
     ]),
+    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
+            path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
         "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
-        "TestSupport",
+        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
     ]),
 ]
 

@@ -35,11 +35,10 @@ final class ExtraText {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("minillm-extra-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let file = directory.appendingPathComponent("extra.shard")
-        FileManager.default.createFile(atPath: file.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: file)
+        var bytes = Data()
         try content.write(tokenWidth: ShardHeader.tokenWidth(vocabularySize: tokenizer.vocabularySize),
-                          tokenizer: tokenizerHash) { try handle.write(contentsOf: Data($0)) }
-        try handle.close()
+                          tokenizer: tokenizerHash) { bytes.append(contentsOf: $0) }
+        try bytes.write(to: file)
         reader = try ShardReader(path: file.path, expectedTokenizer: tokenizerHash)
         documents = texts.count
     }

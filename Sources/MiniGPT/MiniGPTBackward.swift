@@ -51,7 +51,6 @@ extension MiniGPT {
         }
         let dEmbedding = branchGradient(dropout: dropout, rng: dropoutSite(rng, 0), count: n * d)
         Embedding.backward(pool, count: n, width: d, tokens: a.tokens, dOut: dEmbedding, dTable: g + layout.tokenEmbedding)
-        if readsNextToken { accumulateNextTokenGradients(batch: batch, length: length, dx: dEmbedding) }
         if let position = layout.positionEmbedding {
             PositionalEncoding.backward(pool, batch: batch, length: length, width: d, dx: dEmbedding, dTable: g + position)
         }

@@ -13,6 +13,7 @@ extension MiniGPT {
         let length = try checkBatch(tokens: tokens, targets: targets, batch: batch)
         let n = batch * length
         tokens.withUnsafeBufferPointer { arena.tokens.update(from: $0.baseAddress!, count: n) }
+        if readsNextToken { shiftToNextTokens(batch: batch, length: length) }
         if let targets { targets.withUnsafeBufferPointer { arena.targets.update(from: $0.baseAddress!, count: n) } }
         let rng: CounterRNG? = training && config.dropout > 0 ? dropoutRNG.derived(dropoutStep) : nil
         if training { dropoutStep += 1 }
@@ -58,7 +59,6 @@ extension MiniGPT {
         Embedding.forward(pool, count: n, width: d, tokens: a.tokens, table: p + layout.tokenEmbedding, out: a.residual[0])
         let table = positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
         PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
-        if readsNextToken { addNextTokenEmbeddings(batch: batch, length: length, into: a.residual[0]) }
         if dropout > 0 {
             Dropout.forward(pool, probability: dropout, rng: dropoutSite(rng, 0), count: n * d,
                             x: a.residual[0], y: a.residual[0])
