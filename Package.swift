@@ -88,7 +88,7 @@ targets += [
 
 // MARK: - Stage registry and executables
 targets += [
-    .target(name: "MiniStages", dependencies: ["MiniPipeline"]),
+    .target(name: "MiniStages", dependencies: ["MiniPipeline", "EvaluationStage"]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 

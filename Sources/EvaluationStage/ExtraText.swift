@@ -20,8 +20,8 @@ final class ExtraText {
         }
         let texts: [String]
         if text.first(where: { !$0.isWhitespace }) == "{" {
-            do { texts = try Corpus.parse(data, source: path).map(\.text) } catch {
-                throw EvaluationError.badExtraText(path: path, reason: "\(error)")
+            do { texts = try Corpus.parse(data, source: path).map(\.text) } catch ShardError.badCorpusLine(_, let line, let reason) {
+                throw EvaluationError.badExtraText(path: path, reason: "line \(line): \(reason) (JSON Lines needs title and text)")
             }
         } else {
             texts = [text]

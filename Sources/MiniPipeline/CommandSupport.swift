@@ -8,7 +8,8 @@ public enum Pipeline {
     public static let version = "0.1.0"
 }
 
-struct StoreOptions: ParsableArguments {
+/// The options every command shares: where the store and the pipeline file are.
+public struct StoreOptions: ParsableArguments {
     @Option(help: "Store directory (default: $MINILLM_STORE or ./store).")
     var store: String?
 
@@ -18,9 +19,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "Preset from the pipeline file (default: the file's `preset`).")
     var preset: String?
 
-    var storePath: String { store ?? ProcessInfo.processInfo.environment["MINILLM_STORE"] ?? "store" }
+    public init() {}
 
-    func openStore(access: Store.Access = .shared, wait: Bool = true) throws -> Store {
+    public var storePath: String { store ?? ProcessInfo.processInfo.environment["MINILLM_STORE"] ?? "store" }
+
+    public func openStore(access: Store.Access = .shared, wait: Bool = true) throws -> Store {
         try Store(at: storePath, access: access, wait: wait)
     }
 
@@ -34,7 +37,7 @@ struct StoreOptions: ParsableArguments {
 }
 
 /// Runs a command body, turning any error into one clear line on stderr and a documented exit code.
-func reportingErrors(_ program: String, _ body: () throws -> Void) throws {
+public func reportingErrors(_ program: String, _ body: () throws -> Void) throws {
     do {
         try body()
     } catch let exit as ExitCode {

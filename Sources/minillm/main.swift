@@ -2,4 +2,4 @@ import MiniPipeline
 import MiniStages
 
 Pipeline.registry = .standard
-DriverCommand.main()
+MinillmCommand.main()

@@ -5,6 +5,7 @@ import Foundation
 import MiniPipeline
 import MiniStore
 import ReportTestSupport
+import TestSupport
 import Testing
 
 @Suite struct EvaluateStageTests {
@@ -54,6 +55,9 @@ import Testing
         #expect(metrics.keys.allSatisfy { $0.hasPrefix("headline_") })
 
         #expect(try project.run()["evaluate"]!.outcome == .fresh)
+        let command = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--store", project.dir.file("store")])
+        let path = try project.store.ensureIntact(result.outputs["report"]!)
+        #expect(command.status == 0 && command.stdout == path + "\n")
     }
 
     /// A forced rerun gives the same figures (only timings, memory and the date may differ) and
