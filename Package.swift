@@ -38,6 +38,18 @@ targets += [
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
+targets += [
+    .target(name: "WikiSource", dependencies: [
+        "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
+                                                        "TestSupport", "WikiTestSupport"]),
+]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
 targets += [
@@ -49,7 +61,7 @@ targets += [
     .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
-    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards"]),
+    .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
 // MARK: - Tensor kernels and the MiniGPT model
@@ -88,8 +100,17 @@ targets += [
 
 // MARK: - Stage registry and executables
 targets += [
-    .target(name: "MiniStages", dependencies: ["MiniPipeline", "EvaluationStage"]),
+    .target(name: "MiniStages", dependencies: [
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages", "EvaluationStage",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-evaluate", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(

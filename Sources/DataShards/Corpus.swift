@@ -30,18 +30,24 @@ public enum Corpus {
     public static func parse(_ data: Data, source: String) throws -> [CorpusDocument] {
         let decoder = JSONDecoder()
         var documents: [CorpusDocument] = []
-        var lineNumber = 0
-        var start = data.startIndex
-        while start < data.endIndex {
-            let end = data[start...].firstIndex(of: 0x0A) ?? data.endIndex
-            lineNumber += 1
-            let line = data[start..<end]
-            start = end < data.endIndex ? end + 1 : end
+        var lines: [Range<Int>] = []
+        data.withUnsafeBytes { raw in
+            guard let base = raw.baseAddress else { return }
+            var start = 0
+            while start < raw.count {
+                let newline = memchr(base + start, 0x0A, raw.count - start)
+                let end = newline.map { base.distance(to: UnsafeRawPointer($0)) } ?? raw.count
+                lines.append(start..<end)
+                start = end + 1
+            }
+        }
+        for (index, range) in lines.enumerated() {
+            let line = data[(data.startIndex + range.lowerBound)..<(data.startIndex + range.upperBound)]
             if line.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
             do {
                 documents.append(try decoder.decode(CorpusDocument.self, from: line))
             } catch {
-                throw ShardError.badCorpusLine(source: source, line: lineNumber, reason: Self.reason(error))
+                throw ShardError.badCorpusLine(source: source, line: index + 1, reason: Self.reason(error))
             }
         }
         return documents

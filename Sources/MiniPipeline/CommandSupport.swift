@@ -8,18 +8,17 @@ public enum Pipeline {
     public static let version = "0.1.0"
 }
 
-/// The options every command shares: where the store and the pipeline file are.
 public struct StoreOptions: ParsableArguments {
+    public init() {}
+
     @Option(help: "Store directory (default: $MINILLM_STORE or ./store).")
-    var store: String?
+    public var store: String?
 
     @Option(help: "Pipeline file (default: ./pipeline/pipeline.json).")
-    var pipeline: String = "pipeline/pipeline.json"
+    public var pipeline: String = "pipeline/pipeline.json"
 
     @Option(help: "Preset from the pipeline file (default: the file's `preset`).")
-    var preset: String?
-
-    public init() {}
+    public var preset: String?
 
     public var storePath: String { store ?? ProcessInfo.processInfo.environment["MINILLM_STORE"] ?? "store" }
 
@@ -27,7 +26,7 @@ public struct StoreOptions: ParsableArguments {
         try Store(at: storePath, access: access, wait: wait)
     }
 
-    func planner(_ store: Store) throws -> Planner {
+    public func planner(_ store: Store) throws -> Planner {
         let file = try PipelineFile(path: pipeline, registry: Pipeline.registry)
         if let preset, !file.presetNames.contains(preset) {
             throw PipelineError.unknownPreset(preset, known: file.presetNames)
@@ -48,7 +47,7 @@ public func reportingErrors(_ program: String, _ body: () throws -> Void) throws
     }
 }
 
-func printJSON(_ object: Any) {
+public func printJSON(_ object: Any) {
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
     FileHandle.standardOutput.write(data + Data("\n".utf8))
 }

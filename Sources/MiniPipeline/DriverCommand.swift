@@ -8,8 +8,13 @@ public struct DriverCommand: ParsableCommand {
         commandName: "minillm",
         abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
         version: Pipeline.version,
-        subcommands: [RunCommand.self, StatusCommand.self, VerifyCommand.self, GCCommand.self, ListCommand.self,
-                      ShowCommand.self, CatCommand.self, PinCommand.self, HashCommand.self])
+        subcommands: commonSubcommands)
+
+    /// The commands every pipeline's driver has; `minillm` adds its model-specific ones.
+    public static let commonSubcommands: [ParsableCommand.Type] = [
+        RunCommand.self, StatusCommand.self, VerifyCommand.self, GCCommand.self, ListCommand.self,
+        ShowCommand.self, CatCommand.self, PinCommand.self, HashCommand.self,
+    ]
 
     public init() {}
 }
@@ -55,6 +60,25 @@ struct RunCommand: ParsableCommand {
 }
 
 struct StatusCommand: ParsableCommand {
+    /// Metrics a stage marks as headline (`headline_…`) on each stage's current run.
+    func headlines(_ store: Store) throws -> [(String, [(name: String, value: Double)])] {
+        var result: [(String, [(name: String, value: Double)])] = []
+        for stage in Pipeline.registry.names {
+            guard let run = try store.catalogue.latestSucceededRun(stage: stage) else { continue }
+            let rows = try store.catalogue.db.query(
+                "SELECT name, value FROM latest_metrics WHERE run_id = ? AND name LIKE 'headline\\_%' ESCAPE '\\' ORDER BY name",
+                [.integer(run.id)])
+            if !rows.isEmpty {
+                result.append((stage, rows.map { ($0["name"]?.string ?? "", $0["value"]?.double ?? .nan) }))
+            }
+        }
+        return result
+    }
+
+    static func format(_ value: Double) -> String {
+        abs(value) >= 100 || value == value.rounded() ? String(format: "%.0f", value) : String(format: "%.3f", value)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show each stage as fresh, stale or never-run, and why.")
 
@@ -82,6 +106,9 @@ struct StatusCommand: ParsableCommand {
                 for more in plan.reasons.dropFirst() { lines.append(String(repeating: " ", count: 35) + more) }
             }
             print(lines.joined(separator: "\n"))
+            for (stage, values) in try headlines(store) {
+                print("\n\(stage): " + values.map { "\($0.name.dropFirst(9)) \(Self.format($0.value))" }.joined(separator: ", "))
+            }
         }
     }
 }

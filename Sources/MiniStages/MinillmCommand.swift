@@ -1,11 +1,13 @@
 import ArgumentParser
 import MiniPipeline
 
-/// `minillm`: the driver's generic commands plus those that know the minillm stages.
+/// `minillm`: the pipeline driver plus the model's own commands.
 public struct MinillmCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "minillm", abstract: DriverCommand.configuration.abstract, version: Pipeline.version,
-        subcommands: DriverCommand.configuration.subcommands + [ReportCommand.self])
+        commandName: "minillm",
+        abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
+        version: Pipeline.version,
+        subcommands: DriverCommand.commonSubcommands + [ExportCommand.self, ReportCommand.self])
 
     public init() {}
 }

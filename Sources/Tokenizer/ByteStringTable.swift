@@ -1,22 +1,28 @@
 import Foundation
 
 /// Interns byte strings: each distinct string gets the next index, and looking one up needs no
-/// allocation. Open addressing over a power-of-two slot array; the strings live in one arena.
+/// allocation. Open addressing over a power-of-two slot array whose slots hold the upper half of
+/// the key's hash beside its index, so most mismatches are rejected without touching the
+/// strings, which live in one arena.
 /// Counting word types and caching encoded pieces are both lookups of short byte slices,
 /// where `Dictionary<[UInt8], …>` would allocate an array per lookup.
 struct ByteStringTable {
     private(set) var arena: [UInt8] = []
     private var ends: [Int] = []
     private var hashes: [UInt64] = []
-    private var slots: [Int32]
+    /// 0 for empty, else (upper 32 bits of the hash) | (index + 1).
+    private var slots: [UInt64]
     private var mask: Int
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        slots = [Int32](repeating: -1, count: size)
+        slots = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
+
+    @inline(__always)
+    private static func slotValue(_ h: UInt64, _ index: Int) -> UInt64 { h & 0xFFFF_FFFF_0000_0000 | UInt64(index + 1) }
 
     var count: Int { ends.count }
 
@@ -29,16 +35,16 @@ struct ByteStringTable {
         let h = Self.hash(p, n)
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { break }
-            if hashes[entry] == h && equals(entry, p, n) { return (entry, false) }
+            let value = slots[slot]
+            if value == 0 { break }
+            if value >> 32 == h >> 32, equals(Int(value & 0xFFFF_FFFF) - 1, p, n) { return (Int(value & 0xFFFF_FFFF) - 1, false) }
             slot = (slot + 1) & mask
         }
         let index = ends.count
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         ends.append(arena.count)
         hashes.append(h)
-        slots[slot] = Int32(index)
+        slots[slot] = Self.slotValue(h, index)
         if ends.count * 2 > slots.count { grow() }
         return (index, true)
     }
@@ -47,9 +53,9 @@ struct ByteStringTable {
         let h = Self.hash(p, n)
         var slot = Int(truncatingIfNeeded: h) & mask
         while true {
-            let entry = Int(slots[slot])
-            if entry < 0 { return nil }
-            if hashes[entry] == h && equals(entry, p, n) { return entry }
+            let value = slots[slot]
+            if value == 0 { return nil }
+            if value >> 32 == h >> 32, equals(Int(value & 0xFFFF_FFFF) - 1, p, n) { return Int(value & 0xFFFF_FFFF) - 1 }
             slot = (slot + 1) & mask
         }
     }
@@ -58,7 +64,7 @@ struct ByteStringTable {
         arena.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         hashes.removeAll(keepingCapacity: true)
-        for i in slots.indices { slots[i] = -1 }
+        for i in slots.indices { slots[i] = 0 }
     }
 
     private func equals(_ entry: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
@@ -68,12 +74,12 @@ struct ByteStringTable {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
+        slots = [UInt64](repeating: 0, count: slots.count * 2)
         mask = slots.count - 1
         for (index, h) in hashes.enumerated() {
             var slot = Int(truncatingIfNeeded: h) & mask
-            while slots[slot] >= 0 { slot = (slot + 1) & mask }
-            slots[slot] = Int32(index)
+            while slots[slot] != 0 { slot = (slot + 1) & mask }
+            slots[slot] = Self.slotValue(h, index)
         }
     }
 

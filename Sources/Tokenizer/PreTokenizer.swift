@@ -13,10 +13,11 @@ enum PreTokenizer {
 
     /// Calls `body` with the byte range of each piece, in order; the ranges tile `0..<count`.
     static func forEachPiece(_ p: UnsafePointer<UInt8>, count n: Int, _ body: (Int, Int) -> Void) {
+        let classes = ScalarClasses()
         var i = 0
         while i < n {
             var (value, length) = UTF8Scan.scalar(p, i)
-            var cls = ScalarClass.of(value)
+            var cls = classes.of(value)
             var start = i
             if cls == .space {
                 // A whitespace run: all of it at the end of the text; otherwise all but its last
@@ -24,7 +25,7 @@ enum PreTokenizer {
                 var last = i, j = i
                 while j < n {
                     let (v, l) = UTF8Scan.scalar(p, j)
-                    guard ScalarClass.of(v) == .space else { break }
+                    guard classes.of(v) == .space else { break }
                     last = j
                     j += l
                 }
@@ -34,24 +35,25 @@ enum PreTokenizer {
                 start = last
                 i = j
                 (value, length) = UTF8Scan.scalar(p, i)
-                cls = ScalarClass.of(value)
+                cls = classes.of(value)
             }
-            if cls == .opening, i + length < n, ScalarClass.of(UTF8Scan.scalar(p, i + length).value) == .letter {
+            if cls == .opening, i + length < n, classes.of(UTF8Scan.scalar(p, i + length).value) == .letter {
                 i += length
                 cls = .letter
             }
-            i = runEnd(p, n, from: i, cls)
+            i = runEnd(p, n, from: i, cls, classes)
             body(start, i)
         }
     }
 
     /// The end of the maximal run starting at `i` of scalars that continue a piece of class `cls`.
     @inline(__always)
-    private static func runEnd(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ cls: ScalarClass) -> Int {
+    static func runEnd(_ p: UnsafePointer<UInt8>, _ n: Int, from start: Int, _ cls: ScalarClass,
+                               _ classes: ScalarClasses) -> Int {
         var i = start
         while i < n {
             let (v, l) = UTF8Scan.scalar(p, i)
-            let c = ScalarClass.of(v)
+            let c = classes.of(v)
             let continues = switch cls {
             case .letter, .number: c == cls
             default: c == .other || c == .opening
@@ -65,9 +67,9 @@ enum PreTokenizer {
 
 /// The word tokenizer's pre-tokenisation (the original project's): text is put in NFC (so a
 /// precomposed and a decomposed "é" are one word) and lowercased scalar by scalar; whitespace
-/// separates and is dropped; a word is a run of letters (with their
-/// combining marks, accents kept: "canción" ≠ "cancion"), a number is a run of digits, and every
-/// other character (punctuation, `¿`, symbols, emoji) is a word of its own.
+/// separates and is dropped; a word is a run of letters (with their combining marks, accents
+/// kept: "canción" ≠ "cancion"), a number is a run of digits, and every other character
+/// (punctuation, `¿`, symbols, emoji) is a word of its own.
 enum WordPreTokenizer {
     /// The Hugging Face equivalent: `NFC` and `Lowercase`, then `WhitespaceSplit`, then a `Split`
     /// (isolated) on this pattern. The whole text is normalised before it is split (normalising
@@ -75,21 +77,17 @@ enum WordPreTokenizer {
     static let pattern = #"[\p{L}\p{M}]+|\p{N}+|[^\p{L}\p{M}\p{N}]"#
 
     static func forEachPiece(_ p: UnsafePointer<UInt8>, count n: Int, _ body: (Int, Int) -> Void) {
+        let classes = ScalarClasses()
         var i = 0
         while i < n {
             let (v, l) = UTF8Scan.scalar(p, i)
-            let cls = ScalarClass.of(v)
+            let cls = classes.of(v)
             switch cls {
             case .space:
                 i += l
             case .letter, .number:
                 let start = i
-                i += l
-                while i < n {
-                    let (v2, l2) = UTF8Scan.scalar(p, i)
-                    guard ScalarClass.of(v2) == cls else { break }
-                    i += l2
-                }
+                i = PreTokenizer.runEnd(p, n, from: i, cls, classes)
                 body(start, i)
             case .opening, .other:
                 body(i, i + l)

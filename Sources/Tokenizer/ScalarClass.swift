@@ -4,13 +4,7 @@
 enum ScalarClass: UInt8 {
     case letter, number, space, opening, other
 
-    static func of(_ value: UInt32) -> ScalarClass {
-        value < 0x10000 ? ScalarClass(rawValue: bmp[Int(value)])! : compute(value)
-    }
-
-    private static let bmp: [UInt8] = (0..<0x10000).map { compute(UInt32($0)).rawValue }
-
-    private static func compute(_ value: UInt32) -> ScalarClass {
+    static func compute(_ value: UInt32) -> ScalarClass {
         guard let scalar = Unicode.Scalar(value) else { return .other }
         if value == 0xBF || value == 0xA1 { return .opening }
         let properties = scalar.properties
@@ -24,6 +18,24 @@ enum ScalarClass: UInt8 {
         default:
             return .other
         }
+    }
+}
+
+/// The class of every Basic Multilingual Plane scalar, in a table built once. Make one per
+/// call of a scanning loop: each read of a lazily initialised global costs a `swift_once` check.
+struct ScalarClasses {
+    // Written once by its initialiser, only read afterwards.
+    nonisolated(unsafe) private static let bmp: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x10000)
+        for value in 0..<0x10000 { table[value] = ScalarClass.compute(UInt32(value)).rawValue }
+        return UnsafePointer(table)
+    }()
+
+    private let table = ScalarClasses.bmp
+
+    @inline(__always)
+    func of(_ value: UInt32) -> ScalarClass {
+        value < 0x10000 ? ScalarClass(rawValue: table[Int(value)])! : ScalarClass.compute(value)
     }
 }
 

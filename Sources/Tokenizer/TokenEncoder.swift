@@ -3,15 +3,8 @@
 /// use one encoder per thread.
 public final class TokenEncoder {
     public let tokenizer: Tokenizer
-    private var cache = ByteStringTable(capacity: 1 << 14)
-    private var cachedIDs: [TokenID] = []
-    private var cachedEnds: [Int] = []
+    private var cache = PieceCache()
     private var scratch = MergeScratch()
-
-    /// Beyond these the cache is emptied and refilled, bounding memory on unbounded input;
-    /// longer pieces are rare and not worth keeping.
-    private static let maxCachedPieces = 1 << 20
-    private static let maxCachedPieceBytes = 64
 
     init(_ tokenizer: Tokenizer) { self.tokenizer = tokenizer }
 
@@ -27,6 +20,15 @@ public final class TokenEncoder {
 
     /// Also reports how many tokens each pre-tokenised piece became (for the statistics).
     func append(_ text: String, to out: inout [TokenID], eachPiece: ((Int) -> Void)?) {
+        // The working state moves into locals for the loop: accesses to a class's stored
+        // properties are checked for exclusivity at run time, locals at compile time.
+        var cache = PieceCache(), scratch = MergeScratch()
+        swap(&cache, &self.cache)
+        swap(&scratch, &self.scratch)
+        defer {
+            swap(&cache, &self.cache)
+            swap(&scratch, &self.scratch)
+        }
         var text = tokenizer.kind == .word ? WordPreTokenizer.normalized(text) : text
         text.withUTF8 { utf8 in
             guard let base = utf8.baseAddress else { return }
@@ -34,36 +36,47 @@ public final class TokenEncoder {
             case .bpe(let model):
                 PreTokenizer.forEachPiece(base, count: utf8.count) { start, end in
                     let before = out.count
-                    piece(base + start, end - start, &out) { p, n, out in model.encodePiece(p, n, into: &out, &scratch) }
+                    cache.append(base + start, end - start, to: &out) { p, n, out in model.encodePiece(p, n, into: &out, &scratch) }
                     eachPiece?(out.count - before)
                 }
             case .word(let model):
                 WordPreTokenizer.forEachPiece(base, count: utf8.count) { start, end in
-                    piece(base + start, end - start, &out) { p, n, out in out.append(model.id(of: p, n)) }
+                    cache.append(base + start, end - start, to: &out) { p, n, out in out.append(model.id(of: p, n)) }
                     eachPiece?(1)
                 }
             }
         }
     }
+}
+
+/// The ids of pieces already encoded, keyed by the piece's bytes.
+struct PieceCache {
+    private var pieces = ByteStringTable(capacity: 1 << 14)
+    private var ids: [TokenID] = []
+    private var ends: [Int] = []
+
+    /// Beyond these the cache is emptied and refilled, bounding memory on unbounded input;
+    /// longer pieces are rare and not worth keeping.
+    private static let maxPieces = 1 << 20
+    private static let maxPieceBytes = 64
 
     @inline(__always)
-    private func piece(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout [TokenID],
-                       _ compute: (UnsafePointer<UInt8>, Int, inout [TokenID]) -> Void) {
-        if n > Self.maxCachedPieceBytes { compute(p, n, &out); return }
-        if let hit = cache.find(p, n) {
-            let start = hit == 0 ? 0 : cachedEnds[hit - 1]
-            out.append(contentsOf: cachedIDs[start..<cachedEnds[hit]])
+    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, to out: inout [TokenID],
+                         _ compute: (UnsafePointer<UInt8>, Int, inout [TokenID]) -> Void) {
+        if n > Self.maxPieceBytes { compute(p, n, &out); return }
+        if let hit = pieces.find(p, n) {
+            out.append(contentsOf: ids[(hit == 0 ? 0 : ends[hit - 1])..<ends[hit]])
             return
         }
-        if cache.count >= Self.maxCachedPieces {
-            cache.removeAll()
-            cachedIDs.removeAll(keepingCapacity: true)
-            cachedEnds.removeAll(keepingCapacity: true)
+        if pieces.count >= Self.maxPieces {
+            pieces.removeAll()
+            ids.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
         }
         let first = out.count
         compute(p, n, &out)
-        _ = cache.intern(p, n)
-        cachedIDs.append(contentsOf: out[first...])
-        cachedEnds.append(cachedIDs.count)
+        _ = pieces.intern(p, n)
+        ids.append(contentsOf: out[first...])
+        ends.append(ids.count)
     }
 }

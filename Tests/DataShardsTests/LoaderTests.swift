@@ -61,6 +61,19 @@ import Tokenizer
         }
     }
 
+    /// Releasing a prefetcher that is still producing ends its thread (a hang fails by time limit).
+    @Test(.timeLimit(.minutes(1))) func releasingAPrefetcherEndsItsThread() throws {
+        try Self.withSampleShard { reader in
+            let sampler = try BatchSampler(tokens: reader, batchSize: 2, context: 8, seed: 3)
+            for depth in [1, 4] {
+                do {
+                    let prefetcher = BatchPrefetcher(sampler, from: 0, depth: depth)
+                    #expect(prefetcher.next().step == 0)
+                }
+            }
+        }
+    }
+
     @Test func aSplitShorterThanOneRowIsRefused() throws {
         try Support.withTemporaryDirectory { directory in
             var content = ShardContent()

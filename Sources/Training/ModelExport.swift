@@ -1,0 +1,26 @@
+import Foundation
+import MiniGPT
+import MiniStore
+
+/// Writes a trained model as a directory PyTorch (and `transformers`-style tooling) can read:
+/// `model.safetensors` (the weights under their state_dict names), `config.json` and
+/// `tokenizer.json`.
+public enum ModelExport {
+    public static func export(store: Store, model hash: ArtifactHash, to directory: String) throws -> [String] {
+        let path = try store.ensureIntact(hash, full: true)
+        let file = try Safetensors(path: path)
+        guard let config = file.metadata["config"], let tokenizer = file.metadata["tokenizer"].flatMap(ArtifactHash.init) else {
+            throw TrainingError.refused("artifact \(hash.short) is not a trained model (no config or tokenizer in its metadata)")
+        }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let files = [
+            (MiniGPT.weightsFile, try store.data(hash)),
+            (MiniGPT.configFile, Data(config.utf8)),
+            ("tokenizer.json", try store.data(tokenizer)),
+        ]
+        for (name, data) in files {
+            try data.write(to: URL(fileURLWithPath: directory + "/" + name), options: .atomic)
+        }
+        return files.map { directory + "/" + $0.0 }
+    }
+}
