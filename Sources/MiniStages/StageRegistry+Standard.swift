@@ -1,3 +1,4 @@
+import EvaluationStage
 import MiniPipeline
 import TextStages
 import Training
@@ -5,5 +6,6 @@ import VocabShardStages
 
 extension StageRegistry {
     /// The minillm pipeline, in order.
-    public static let standard = StageRegistry([ExtractStage(), CleanStage(), VocabStage(), ShardStage(), TrainStage()])
+    public static let standard = StageRegistry([ExtractStage(), CleanStage(), VocabStage(), ShardStage(), TrainStage(),
+                                                 EvaluateStage()])
 }
