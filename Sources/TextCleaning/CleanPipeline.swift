@@ -24,6 +24,8 @@ public final class CleanPipeline {
         let pageID: Int?
         let text: String
         let characters: Int
+        /// Runs of letters (`WordHashes`).
+        let words: Int
         let charactersIn: Int
         let spanish: (ratio: Double, leads: Bool)
         let signature: [UInt32]?
@@ -79,7 +81,7 @@ public final class CleanPipeline {
             if let reason = verdict(article) {
                 stats.drop(article.title, reason: reason.0, duplicateOf: reason.1)
             } else {
-                stats.keep(article.text, characters: article.characters, histogram: article.histogram)
+                stats.keep(article.text, characters: article.characters, words: article.words, histogram: article.histogram)
                 try write(Self.jsonLine(article))
             }
             index += 1
@@ -106,9 +108,11 @@ public final class CleanPipeline {
     static func clean(_ raw: RawArticle, near: Bool, tally: CharacterTally) -> Cleaned {
         let text = Cleaner.clean(raw.text, format: raw.format)
         let (histogram, characters) = tally.histogram(text)
-        let signature = near && characters > 0 ? NearDuplicates.signature(text) : nil
-        return Cleaned(title: raw.title, pageID: raw.pageID, text: text, characters: characters,
-                       charactersIn: raw.text.unicodeScalars.count, spanish: LanguageCheck.score(text), signature: signature,
+        let words = WordHashes.of(text)
+        let signature = near ? NearDuplicates.signature(words) : nil
+        return Cleaned(title: raw.title, pageID: raw.pageID, text: text, characters: characters, words: words.count,
+                       charactersIn: raw.text.unicodeScalars.count, spanish: LanguageCheck.score(words: words),
+                       signature: signature,
                        histogram: histogram)
     }
 

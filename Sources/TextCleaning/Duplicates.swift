@@ -30,17 +30,17 @@ struct NearDuplicates {
 
     init(threshold: Double) { self.threshold = threshold }
 
-    /// The MinHash signature of a text, or nil when it has fewer words than one shingle.
-    static func signature(_ text: String) -> [UInt32]? {
-        var words: [UInt64] = []
-        LanguageCheck.forEachWord(text, limit: Int.max) { words.append(fnv1a($0)) }
+    /// The MinHash signature of a text's words (`WordHashes`), or nil when they are fewer than one shingle.
+    static func signature(_ words: [UInt64]) -> [UInt32]? {
         guard words.count >= shingleWords else { return nil }
         var minima = [UInt32](repeating: .max, count: hashes)
         for start in 0...(words.count - shingleWords) {
             var shingle: UInt64 = 0x9E37_79B9_7F4A_7C15
             for k in 0..<shingleWords { shingle = mix(shingle ^ words[start + k]) }
+            // One strong hash per shingle, then cheap odd-multiplier permutations of it.
+            let x = mix(shingle)
             for k in 0..<hashes {
-                let value = UInt32(truncatingIfNeeded: mix(shingle &+ seeds[k]) >> 32)
+                let value = UInt32(truncatingIfNeeded: (x ^ seeds[k]) &* multipliers[k] >> 32)
                 if value < minima[k] { minima[k] = value }
             }
         }
@@ -68,6 +68,7 @@ struct NearDuplicates {
     }
 
     static let seeds: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D) }
+    static let multipliers: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x2545_F491_4F6C_DD1D) | 1 }
 
     /// SplitMix64's finaliser.
     @inline(__always)
@@ -76,9 +77,5 @@ struct NearDuplicates {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-
-    static func fnv1a(_ word: String) -> UInt64 {
-        word.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
     }
 }
