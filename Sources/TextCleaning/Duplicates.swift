@@ -4,9 +4,9 @@ import Crypto
 struct ExactDuplicates {
     private var seen: [SHA256.Digest: Int] = [:]
 
-    /// The index of the earlier article with the same text, or nil (and then this one is remembered).
-    mutating func earlier(_ text: String, index: Int) -> Int? {
-        let digest = SHA256.hash(data: Array(text.utf8))
+    /// The index of the earlier article with the same text (by its SHA-256), or nil (and then
+    /// this one is remembered).
+    mutating func earlier(_ digest: SHA256.Digest, index: Int) -> Int? {
         if let first = seen[digest] { return first }
         seen[digest] = index
         return nil

@@ -69,7 +69,7 @@ case "dump":
             var settings = CleanPipeline.Settings()
             settings.threads = 2
             let pipeline = CleanPipeline(settings)
-            try pipeline.run(CorpusReader(BytesSource(raw))) { _ in }
+            try pipeline.run(BytesSource(raw)) { _ in }
             uncompressed = counter.count
             kept = pipeline.stats.articlesOut
         })
@@ -99,7 +99,7 @@ case "sample":
             var settings = CleanPipeline.Settings()
             settings.threads = threads
             let pipeline = CleanPipeline(settings)
-            runs.append(try time { try pipeline.run(CorpusReader(BytesSource(raw))) { _ in } })
+            runs.append(try time { try pipeline.run(BytesSource(raw)) { _ in } })
             kept = pipeline.stats.articlesOut
         }
         result["threads_\(threads)"] = summary(runs, bytes: bytes).merging(["articles_out": kept]) { a, _ in a }
