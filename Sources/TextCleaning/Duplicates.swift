@@ -37,10 +37,11 @@ struct NearDuplicates {
         for start in 0...(words.count - shingleWords) {
             var shingle: UInt64 = 0x9E37_79B9_7F4A_7C15
             for k in 0..<shingleWords { shingle = mix(shingle ^ words[start + k]) }
-            // One strong hash per shingle, then cheap odd-multiplier permutations of it.
-            let x = mix(shingle)
+            // One strong hash per shingle, then cheap multiply-shift permutations of it (32×32→64
+            // bit products, which vectorise).
+            let x = UInt32(truncatingIfNeeded: mix(shingle))
             for k in 0..<hashes {
-                let value = UInt32(truncatingIfNeeded: (x ^ seeds[k]) &* multipliers[k] >> 32)
+                let value = UInt32(truncatingIfNeeded: (UInt64(x ^ seeds[k]) &* UInt64(multipliers[k])) >> 32)
                 if value < minima[k] { minima[k] = value }
             }
         }
@@ -67,8 +68,8 @@ struct NearDuplicates {
         return nil
     }
 
-    static let seeds: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D) }
-    static let multipliers: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x2545_F491_4F6C_DD1D) | 1 }
+    static let seeds: [UInt32] = (0..<hashes).map { UInt32(truncatingIfNeeded: mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D)) }
+    static let multipliers: [UInt32] = (0..<hashes).map { UInt32(truncatingIfNeeded: mix(UInt64($0) &+ 0x2545_F491_4F6C_DD1D)) | 1 }
 
     /// SplitMix64's finaliser.
     @inline(__always)
