@@ -80,24 +80,39 @@ targets += [
 targets += [
     .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
-                                                      "TestSupport"]),
+                                                      "TestSupport", "CorpusTestSupport"]),
 ]
 
 // MARK: - Evaluation and report
 targets += [
     .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+    .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
+    .target(name: "EvaluationStage", dependencies: [
+        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+    ]),
+    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
+            path: "Tests/CorpusTestSupport"),
+    .testTarget(name: "EvaluationStageTests", dependencies: [
+        "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+    ]),
 ]
 
 // MARK: - Stage registry and executables
 targets += [
     .target(name: "MiniStages", dependencies: [
-        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages",
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages", "EvaluationStage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
     .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-evaluate", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(
