@@ -38,6 +38,18 @@ targets += [
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
+targets += [
+    .target(name: "WikiSource", dependencies: [
+        "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
+                                                        "TestSupport", "WikiTestSupport"]),
+]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
 targets += [
@@ -67,22 +79,39 @@ targets += [
 targets += [
     .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
-                                                      "TestSupport"]),
+                                                      "TestSupport", "CorpusTestSupport"]),
 ]
 
 // MARK: - Evaluation and report
 targets += [
     .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"], exclude: ["Fixtures"]),
+    .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
+    .target(name: "EvaluationStage", dependencies: [
+        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+    ]),
+    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
+            path: "Tests/CorpusTestSupport"),
+    .testTarget(name: "EvaluationStageTests", dependencies: [
+        "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+    ]),
 ]
 
 // MARK: - Stage registry and executables
 targets += [
     .target(name: "MiniStages", dependencies: [
-        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages", "EvaluationStage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
+    .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-evaluate", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(

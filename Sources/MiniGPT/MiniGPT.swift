@@ -19,6 +19,8 @@ public final class MiniGPT {
     /// `dropoutStep` advances by one per training forward pass. Both belong in a checkpoint.
     public var dropoutRNG: CounterRNG
     public var dropoutStep: UInt64 = 0
+    /// Test-only: makes the model read the token it predicts (see NextTokenLeak.swift).
+    var readsNextToken = false
 
     let gemm: Gemm
     let arena: ActivationArena

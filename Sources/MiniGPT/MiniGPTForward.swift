@@ -13,6 +13,7 @@ extension MiniGPT {
         let length = try checkBatch(tokens: tokens, targets: targets, batch: batch)
         let n = batch * length
         tokens.withUnsafeBufferPointer { arena.tokens.update(from: $0.baseAddress!, count: n) }
+        if readsNextToken { shiftToNextTokens(batch: batch, length: length) }
         if let targets { targets.withUnsafeBufferPointer { arena.targets.update(from: $0.baseAddress!, count: n) } }
         let rng: CounterRNG? = training && config.dropout > 0 ? dropoutRNG.derived(dropoutStep) : nil
         if training { dropoutStep += 1 }

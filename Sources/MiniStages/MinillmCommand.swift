@@ -7,7 +7,7 @@ public struct MinillmCommand: ParsableCommand {
         commandName: "minillm",
         abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
         version: Pipeline.version,
-        subcommands: DriverCommand.commonSubcommands + [ExportCommand.self])
+        subcommands: DriverCommand.commonSubcommands + [ExportCommand.self, ReportCommand.self])
 
     public init() {}
 }

@@ -1,79 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
+import ReportTestSupport
 import Testing
 @testable import Evaluation
 
-/// What an XML parser sees in the page: element counts, section ids, and every tagged number.
-final class PageScan: NSObject, XMLParserDelegate {
-    struct Tagged { var pointer: String; var previous: Bool; var format: String; var text: String }
-    var counts: [String: Int] = [:]
-    var ids: Set<String> = []
-    var tagged: [Tagged] = []
-    var text = ""
-    private var open: [Tagged?] = []
-
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
-        counts[name, default: 0] += 1
-        if let id = attributes["id"] { ids.insert(id) }
-        let pointer = attributes["data-json"] ?? attributes["data-json-previous"]
-        open.append(pointer.map { Tagged(pointer: $0, previous: attributes["data-json-previous"] != nil,
-                                          format: attributes["data-format"] ?? attributes["data-unit"] ?? "number", text: "") })
-    }
-
-    func parser(_ parser: XMLParser, foundCharacters string: String) {
-        text += string
-        for i in open.indices where open[i] != nil { open[i]!.text += string }
-    }
-
-    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-        if let t = open.removeLast() { tagged.append(t) }
-    }
-}
-
 private func scan(_ html: String) throws -> PageScan {
-    let parser = XMLParser(data: Data(html.utf8))
-    let scan = PageScan()
-    parser.delegate = scan
-    let ok = parser.parse()
-    #expect(ok, "page is not well-formed XML: \(String(describing: parser.parserError)) at line \(parser.lineNumber)")
-    return scan
-}
-
-/// Follows a JSON Pointer (RFC 6901) into decoded JSON.
-private func resolve(_ pointer: String, in json: Any) -> Any? {
-    var node: Any? = json
-    for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-        let key = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-        if let dict = node as? [String: Any] { node = dict[key] } else if let array = node as? [Any], let i = Int(key), i < array.count {
-            node = array[i]
-        } else { return nil }
-    }
-    return node
-}
-
-/// The number a cell shows, back in the JSON's unit, and how far display rounding may move it.
-private func shown(_ t: PageScan.Tagged) -> (value: Double, tolerance: Double)? {
-    var s = t.text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
-    var scale = 1.0
-    switch t.format {
-    case "percent": s = String(s.dropLast(2)); scale = 0.01
-    case "milliseconds", "ms": s = String(s.dropLast(3)); scale = 0.001
-    case "bytes":
-        let parts = s.split(separator: " ")
-        guard parts.count == 2, let v = Double(parts[0]),
-              let u = ["B", "KiB", "MiB", "GiB"].firstIndex(of: String(parts[1])) else { return nil }
-        let unit = pow(1024, Double(u))
-        return (v * unit, u == 0 ? 0 : 0.05 * unit * 1.0001)
-    default: break
-    }
-    guard let v = Double(s) else { return nil }
-    // Half a unit in the last shown digit.
-    let digits = s.split(separator: "e")[0].split(separator: ".").dropFirst().first?.count ?? 0
-    let exponent = s.contains("e") ? Double(s.split(separator: "e")[1])! : 0
-    return (v * scale, 0.5 * pow(10, exponent - Double(digits)) * scale * 1.0001)
+    let page = PageScan(html)
+    #expect(page.error == nil, "\(page.error ?? "")")
+    return page
 }
 
 @Suite struct ReportTests {
@@ -109,15 +42,7 @@ private func shown(_ t: PageScan.Tagged) -> (value: Double, tolerance: Double)? 
 
         let json = try JSONSerialization.jsonObject(with: r.json())
         #expect(page.tagged.count > 60)
-        for cell in page.tagged {
-            let value = resolve(cell.pointer, in: json)
-            let expected = (value as? NSNumber)?.doubleValue
-            guard let expected, let (seen, tolerance) = shown(cell) else {
-                Issue.record("cell \(cell.pointer) shows \(cell.text.debugDescription); JSON has \(String(describing: value))")
-                continue
-            }
-            #expect(abs(seen - expected) <= tolerance, "\(cell.pointer): page \(cell.text) vs JSON \(expected)")
-        }
+        #expect(page.mismatches(json: json) == [])
     }
 
     @Test func comparisonUsesThePreviousReportsNumbers() throws {
@@ -128,11 +53,7 @@ private func shown(_ t: PageScan.Tagged) -> (value: Double, tolerance: Double)? 
         let previousJSON = try JSONSerialization.jsonObject(with: previous.json())
         let cells = page.tagged.filter(\.previous)
         #expect(cells.count == 12, "3 splits × 3 metrics + BLEU-4 + tokens/s + memory")
-        for cell in cells {
-            let expected = (resolve(cell.pointer, in: previousJSON) as? NSNumber)?.doubleValue
-            let s = shown(cell)
-            #expect(expected != nil && s != nil && abs(s!.value - expected!) <= s!.tolerance, "\(cell.pointer): \(cell.text)")
-        }
+        #expect(page.mismatches(json: previousJSON, previous: true) == [])
         #expect(html.contains("(better)"), "a lower perplexity than the previous run is marked better")
     }
 

@@ -39,7 +39,12 @@ public struct LanguageModelMetrics: Sendable, Equatable {
         top5Hits += other.top5Hits
     }
 
-    public var scores: LanguageModelScores {
+    public var scores: LanguageModelScores { scores(bytes: bytes) }
+
+    /// The scores with bits per byte over `bytes` instead of the summed byte lengths of the
+    /// target tokens: the text's own UTF-8 bytes, when the tokens' byte lengths do not add up
+    /// to them (a word tokenizer drops spacing and case, and `[UNK]` stands for any bytes).
+    public func scores(bytes: Int) -> LanguageModelScores {
         let n = Double(max(tokens, 1))
         let meanLoss = tokens > 0 ? totalNLL / n : 0
         return LanguageModelScores(

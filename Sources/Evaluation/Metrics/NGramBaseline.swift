@@ -115,14 +115,18 @@ public struct NGramBaseline: Sendable {
         return p
     }
 
-    /// Scores every position 1..<tokens.count (target tokens[i], context tokens[i−1]), as a
-    /// transformer reading the same stream predicts them. `tokenBytes[t]` is the UTF-8 length
-    /// of token t.
-    public func evaluate(_ kind: Kind, tokens: [Int], tokenBytes: [Int], trackBias: Bool = true) -> SplitEvaluator {
+    /// Scores every position i in `positions` (default 1..<tokens.count; target tokens[i],
+    /// context tokens[i−1]) whose target is not in `ignoredTargets`, as a transformer reading the
+    /// same stream predicts them. `tokenBytes[t]` is the UTF-8 length of token t.
+    public func evaluate(_ kind: Kind, tokens: [Int], tokenBytes: [Int], positions: Range<Int>? = nil,
+                         ignoredTargets: Set<Int> = [], trackBias: Bool = true) -> SplitEvaluator {
         precondition(tokenBytes.count == vocabSize, "\(tokenBytes.count) byte lengths for \(vocabSize) tokens")
+        let positions = positions ?? 1..<max(tokens.count, 1)
+        precondition(positions.lowerBound >= 1 && positions.upperBound <= max(tokens.count, 1),
+                     "positions \(positions) outside 1..<\(tokens.count)")
         var evaluator = SplitEvaluator(vocabSize: vocabSize, trackBias: trackBias)
         var p = [Double](repeating: 0, count: vocabSize)
-        for i in tokens.indices.dropFirst() {
+        for i in positions where !ignoredTargets.contains(tokens[i]) {
             p.withUnsafeMutableBufferPointer { probabilities(kind, previous: tokens[i - 1], into: $0) }
             p.withUnsafeBufferPointer {
                 evaluator.add(probabilities: $0, target: tokens[i], targetBytes: tokenBytes[tokens[i]])

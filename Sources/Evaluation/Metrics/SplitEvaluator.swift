@@ -41,6 +41,15 @@ public struct SplitEvaluator: Sendable {
         bias?.accumulate(probabilities: p, target: target)
     }
 
+    /// Adds another evaluator's sums, e.g. one per window scored in parallel, merged in window
+    /// order so the result does not depend on the number of threads.
+    public mutating func merge(_ other: SplitEvaluator) {
+        precondition(other.vocabSize == vocabSize && (other.bias == nil) == (bias == nil),
+                     "cannot merge an evaluator over \(other.vocabSize) tokens into one over \(vocabSize)")
+        metrics.merge(other.metrics)
+        if let theirs = other.bias { bias?.merge(theirs) }
+    }
+
     /// Tokens ranked before `target`: a larger score, or an equal score and a smaller id (the
     /// order in which greedy argmax, taking the first maximum, would pick them).
     public static func rank<T: Comparable>(of target: Int, in scores: UnsafeBufferPointer<T>) -> Int {

@@ -1,3 +1,4 @@
+import Foundation
 import MiniPipeline
 
 /// Resident memory of this process as the report records it: `VmRSS` (now) and `VmHWM` (the
@@ -9,6 +10,17 @@ public struct MemoryUsage: Codable, Sendable, Equatable {
     public init(residentBytes: Int, peakResidentBytes: Int) {
         self.residentBytes = residentBytes
         self.peakResidentBytes = peakResidentBytes
+    }
+
+    /// Resets the kernel's peak (`VmHWM`) to the current resident size by writing 5 to
+    /// /proc/self/clear_refs (Linux 4.0 and later), so that a later `now()` reports the peak of
+    /// what ran since. Returns false where that is not possible.
+    @discardableResult
+    public static func resetPeak() -> Bool {
+        let fd = open("/proc/self/clear_refs", O_WRONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "5", 1) == 1
     }
 
     /// Throws where /proc/self/status gives no figures, rather than report "0 MB".

@@ -1,0 +1,97 @@
+import DataShards
+import Evaluation
+import Foundation
+import MiniPipeline
+import MiniStore
+
+/// `minillm-evaluate`: scores the trained model on every split against n-gram baselines, runs
+/// the leakage checks, generates, measures, and writes the evaluation (JSON) and its report
+/// (a self-contained HTML page). docs/evaluate-stage.md describes every figure.
+public struct EvaluateStage: Stage {
+    public init() {}
+
+    public let name = "evaluate"
+    public let version = 1
+    public let summary = "Score the model against baselines, generate, and write the evaluation and its HTML report"
+    public let inputs = [StageInput("model", from: "train"), StageInput("log", from: "train"), StageInput("shards", from: "shard")]
+    public var parameters: [ParameterSpec] { EvaluationSettings.specs }
+
+    public static let evaluationKind = "evaluation", reportKind = "evaluation-report"
+
+    public func externalFiles(_ parameters: Parameters) throws -> [String: String] {
+        let path = parameters.string("extra_text")
+        return path.isEmpty ? [:] : ["extra_text": path]
+    }
+
+    public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
+        let peakReset = MemoryUsage.resetPeak()
+        let settings = EvaluationSettings(context.parameters)
+        let store = context.store
+        let shardsHash = context.inputs["shards"]!, modelHash = context.inputs["model"]!
+        let shards = try ShardSet(store: store, manifest: shardsHash)
+        let tokenizer = try shards.tokenizer(in: store)
+        let threads = ProcessInfo.processInfo.environment["MINILLM_THREADS"].flatMap(Int.init)
+        let loaded = try EvaluatedModel.load(path: try context.inputPath("model"), maxBatch: settings.batchSize, threads: threads)
+        if let trainedWith = loaded.tokenizer, trainedWith != shards.manifest.tokenizer {
+            throw EvaluationError.tokenizerMismatch(model: trainedWith.short, shards: shards.manifest.tokenizer.short)
+        }
+        guard loaded.model.config.vocabSize == tokenizer.vocabularySize else {
+            throw EvaluationError.vocabularyMismatch(model: loaded.model.config.vocabSize, shards: tokenizer.vocabularySize)
+        }
+        let extra = try context.inputs["extra_text"].map { _ in
+            try ExtraText(path: try context.inputPath("extra_text"), tokenizer: tokenizer, tokenizerHash: shards.manifest.tokenizer)
+        }
+        let inputs = EvaluationInputs(
+            model: loaded.model, summary: EvaluatedModel.summary(loaded.model, sizeBytes: loaded.sizeBytes),
+            shards: shards, tokenizer: tokenizer, history: try TrainingHistory.parse(try context.inputData("log")),
+            extra: extra,
+            lineage: try ModelLineage.make(store: store, model: modelHash, config: loaded.model.config, shards: shards,
+                                           shardsHash: shardsHash, tokenizer: tokenizer, metadata: loaded.metadata,
+                                           evaluateVersion: version),
+            title: "minillm evaluation: model \(modelHash.short)" + (loaded.step.map { ", step \($0)" } ?? ""))
+        var report = try Evaluator(settings: settings, log: context.log).report(inputs)
+        report.notes.append(peakReset
+            ? "Peak resident memory is the high-water mark since this stage started (VmHWM, reset through /proc/self/clear_refs)."
+            : "Peak resident memory is the process's high-water mark (VmHWM could not be reset), so it may include earlier stages run in the same process.")
+        let evaluation = try store.put(try report.json(), kind: Self.evaluationKind, mediaType: "application/json")
+
+        let previous = try Self.previousEvaluation(store: store, before: context.runID)
+        if let (run, _) = previous {
+            report.notes.append("The comparison with evaluate run #\(run) is presentational only: it is read from the catalogue "
+                                + "when this page is made and is neither part of this run's cache key nor of the evaluation JSON.")
+        }
+        let page = HTMLReport.render(report: report, previous: previous?.report)
+        let reportHash = try store.put(Data(page.utf8), kind: Self.reportKind, mediaType: "text/html")
+        try context.recordMetrics(step: Int64(loaded.step ?? 0), Self.headline(report))
+        context.log.info("report: \(try store.ensureIntact(reportHash))")
+        return ["evaluation": evaluation, "report": reportHash]
+    }
+
+    /// The evaluation of the latest succeeded evaluate run before `run`, if its artifact is
+    /// still intact and readable.
+    static func previousEvaluation(store: Store, before run: Int64) throws -> (run: Int64, report: EvaluationReport)? {
+        let runs = try store.catalogue.runs(where: "stage = 'evaluate' AND status = 'succeeded' AND id < ?", [.integer(run)], limit: 1)
+        guard let last = runs.first, let hash = last.outputs["evaluation"], store.check(hash) == .intact,
+              let report = try? EvaluationReport.decode(try store.data(hash)) else { return nil }
+        return (last.id, report)
+    }
+
+    /// The figures `minillm status` shows: every name starts with `headline_`.
+    static func headline(_ r: EvaluationReport) -> [(String, Double)] {
+        var values: [(String, Double)] = [("headline_leak_suspected", r.leakage.suspected ? 1 : 0)]
+        for split in r.splits where split.name != "train" {
+            let key = split.name == "validation" ? "val" : split.name
+            values += [("headline_\(key)_perplexity", split.model.perplexity), ("headline_\(key)_bits_per_byte", split.model.bitsPerByte),
+                       ("headline_\(key)_top1", split.model.top1Accuracy)]
+        }
+        if let test = r.splits.first(where: { $0.name == "test" }) {
+            for kind in NGramBaseline.Kind.allCases {
+                let short = kind == .bigram ? "bigram" : "unigram"
+                if let s = test.baselines[kind.rawValue] { values.append(("headline_\(short)_bits_per_byte", s.bitsPerByte)) }
+            }
+        }
+        if let bleu = r.bleu?.result.scores.last { values.append(("headline_bleu4", bleu.score)) }
+        if let generation = r.performance.generation { values.append(("headline_decode_tokens_per_s", generation.decodeTokensPerSecond)) }
+        return values
+    }
+}

@@ -1,0 +1,64 @@
+import DataShards
+import Evaluation
+import Foundation
+import MiniGPT
+import MiniPipeline
+import MiniStore
+import Tokenizer
+
+/// Which corpus, tokenizer, config and code made a model, read from the catalogue: the
+/// succeeded runs that produced the model or any of its ancestors (the `lineage` view), and the
+/// external files among those ancestors (their paths from `file_hashes`).
+enum ModelLineage {
+    static func make(store: Store, model: ArtifactHash, config: MiniGPTConfig, shards: ShardSet, shardsHash: ArtifactHash,
+                     tokenizer: Tokenizer, metadata: [String: String], evaluateVersion: Int) throws -> Lineage {
+        let catalogue = store.catalogue
+        let ancestry = "SELECT ancestor FROM lineage WHERE artifact = ?1"
+        // Newest first; keep one run per stage (a forced rebuild leaves several with the same outputs).
+        var runs: [String: RunRecord] = [:]
+        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry)))",
+                                      [.text(model.hex)]) where runs[run.stage] == nil {
+            runs[run.stage] = run
+        }
+        let ordered = runs.values.sorted { $0.id < $1.id }
+        let files = try catalogue.db.query("""
+            SELECT a.hash, (SELECT f.path FROM file_hashes f WHERE f.hash = a.hash ORDER BY f.rowid DESC LIMIT 1) AS path
+            FROM artifacts a WHERE a.kind LIKE 'external:%' AND a.hash IN (\(ancestry)) ORDER BY a.hash
+            """, [.text(model.hex)]).map { row -> String in
+                let hash = row["hash"]?.string.map { String($0.prefix(12)) } ?? "?"
+                return "\(row["path"]?.string ?? "file") (\(hash))"
+            }
+
+        let parts = DocumentSplit.Part.allCases.map { part in
+            "\(part.rawValue) \(shards.manifest.parts[part.rawValue]?.documents ?? 0)"
+        }.joined(separator: ", ")
+        let articles = shards.manifest.parts.values.reduce(0) { $0 + $1.documents }
+        let corpusHash = runs["shard"]?.inputs["corpus"].map { "clean corpus \($0.short), " } ?? ""
+        let source = files.isEmpty ? "" : " from " + files.joined(separator: ", ")
+        let corpus = corpusHash + "\(articles) articles (\(parts))" + source
+
+        var extra: [String: String] = ["model": model.hex, "shards": shardsHash.hex]
+        if let step = metadata["step"] { extra["model step"] = step }
+        if let loss = metadata["val_loss"] { extra["model validation loss"] = loss }
+        for run in ordered {
+            extra["\(run.stage) run"] = "#\(run.id), v\(run.stageVersion), key \(run.cacheKey.prefix(12)), "
+                + "ended \(run.endedAt ?? "?"), parameters \(run.parameters)"
+        }
+        let stages = ordered.map { "\($0.stage) v\($0.stageVersion)" } + ["evaluate v\(evaluateVersion)"]
+        return Lineage(
+            corpus: corpus,
+            tokenizer: "\(shards.manifest.tokenizer.short): \(tokenizer.kind.rawValue), \(tokenizer.vocabularySize) tokens",
+            config: String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self),
+            codeVersion: "minillm \(Pipeline.version); " + stages.joined(separator: ", "),
+            extra: extra)
+    }
+}
+
+extension JSONEncoder {
+    /// Compact JSON with sorted keys: the same value always gives the same bytes.
+    static var sorted: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+}

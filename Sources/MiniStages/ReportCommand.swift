@@ -1,0 +1,43 @@
+import ArgumentParser
+import EvaluationStage
+import Foundation
+import MiniPipeline
+
+/// `minillm report`: the path of the current evaluation report, i.e. the `report` output of the
+/// latest succeeded evaluate run (a read-only object file in the store, self-contained HTML).
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Print the path of the current evaluation report (HTML); --open shows it with xdg-open.")
+
+    @OptionGroup var options: StoreOptions
+    @Flag(help: "Also open the report with xdg-open, where it is installed.") var open = false
+
+    func run() throws {
+        try reportingErrors("minillm") {
+            let store = try options.openStore()
+            let stage = EvaluateStage().name
+            guard let run = try store.catalogue.latestSucceededRun(stage: stage), let hash = run.outputs["report"] else {
+                Log.write("minillm: error: \(options.storePath) has no succeeded \(stage) run yet; run `minillm run` first\n")
+                throw ExitCode(MinillmExit.notReady.rawValue)
+            }
+            let path = try store.ensureIntact(hash)
+            print(path)
+            if open { Self.show(path) }
+        }
+    }
+
+    /// Hands the page to xdg-open; says so on stderr where that is not possible.
+    static func show(_ path: String) {
+        guard let opener = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
+            .map({ "\($0)/xdg-open" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            Log.write("minillm: xdg-open is not installed; open \(path) in a browser\n")
+            return
+        }
+        do {
+            try Process.run(URL(fileURLWithPath: opener), arguments: [path]).waitUntilExit()
+        } catch {
+            Log.write("minillm: cannot run \(opener): \(error)\n")
+        }
+    }
+}

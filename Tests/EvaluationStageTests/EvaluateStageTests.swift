@@ -1,0 +1,83 @@
+import DataShards
+import Evaluation
+@testable import EvaluationStage
+import Foundation
+import MiniPipeline
+import MiniStore
+import ReportTestSupport
+import TestSupport
+import Testing
+
+@Suite struct EvaluateStageTests {
+    /// The full stage through the real planner and runner: every section present, the page shows
+    /// exactly the JSON's numbers, headline metrics in the catalogue, a rerun is fresh.
+    @Test func evaluatesTheTrainedModelAndReportsIt() throws {
+        let project = try EvaluationProject()
+        project.dir.write("extra.jsonl", #"{"title": "Extra", "text": "el gato duerme en el puerto de sevilla."}"# + "\n")
+        try project.setEvaluate(#""extra_text": "\#(project.dir.file("extra.jsonl"))""#)
+        let first = try project.run()
+        let result = first["evaluate"]!
+        #expect(result.outcome == .built && Set(result.outputs.keys) == ["evaluation", "report"])
+        let json = try project.store.data(result.outputs["evaluation"]!)
+        let report = try EvaluationReport.decode(json)
+
+        #expect(report.splits.map(\.name) == ["train", "validation", "test", "extra"])
+        for split in report.splits {
+            #expect(split.model.tokens > 0 && split.model.perplexity > 1 && split.model.bitsPerByte > 0, "\(split.name)")
+            #expect(split.baselines.count == (split.name == "train" ? 0 : 2), "\(split.name)")
+        }
+        let shards = try ShardSet(store: project.store, manifest: first["shard"]!.outputs["shards"]!)
+        #expect(report.splits[2].model.bytes == shards.tokens(.test).header.textBytes, "whole split scored: the header's bytes")
+        #expect(!report.leakage.suspected && report.leakage.checks.count == 3 * 4 + 1)
+        #expect(report.bias?.split == "test" && report.bias!.summary.positions == report.splits[2].model.tokens)
+        #expect(report.samples.count == StandardPrompts.prompts.count * 5 && report.samples[0].prompt == "En el año 1492,")
+        #expect(report.bleu?.result.scores.count == 4 && report.bleu!.result.segments == 4)
+        #expect(report.history.count == 40 && report.history.filter { $0.validationLoss != nil }.count == 4)
+        #expect(report.lineage.codeVersion.hasSuffix("shard v1, train v1, evaluate v1"))
+        #expect(report.lineage.tokenizer.hasPrefix(shards.manifest.tokenizer.short + ": bpe, 300 tokens"))
+        #expect(report.lineage.extra["model"] == first["train"]!.outputs["model"]!.hex)
+        #expect(report.performance.memory!.peakResidentBytes > 1 << 20 && report.performance.generation!.generatedTokens > 0)
+        #expect(report.performance.evaluationTokensPerSecond! > 0)
+
+        let page = PageScan(String(decoding: try project.store.data(result.outputs["report"]!), as: UTF8.self))
+        #expect(page.error == nil)
+        #expect(page.counts["svg"] == 5 && !page.ids.contains("comparison"))
+        #expect(page.ids.isSuperset(of: ["leakage-banner", "language-model", "charts", "bias", "bleu", "samples",
+                                         "performance", "lineage", "leakage"]))
+        #expect(page.tagged.count > 50)
+        #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: json)) == [])
+
+        let metrics = Dictionary(uniqueKeysWithValues: try project.store.catalogue.db.query(
+            "SELECT name, value FROM latest_metrics WHERE stage = 'evaluate'").map { ($0["name"]!.string!, $0["value"]!.double!) })
+        #expect(metrics["headline_test_perplexity"] == report.splits[2].model.perplexity)
+        #expect(metrics["headline_bigram_bits_per_byte"] == report.splits[2].baselines[NGramBaseline.Kind.bigram.rawValue]!.bitsPerByte)
+        #expect(metrics["headline_leak_suspected"] == 0 && metrics["headline_bleu4"] != nil)
+        #expect(metrics.keys.allSatisfy { $0.hasPrefix("headline_") })
+
+        #expect(try project.run()["evaluate"]!.outcome == .fresh)
+        let command = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--store", project.dir.file("store")])
+        let path = try project.store.ensureIntact(result.outputs["report"]!)
+        #expect(command.status == 0 && command.stdout == path + "\n")
+    }
+
+    /// A forced rerun gives the same figures (only timings, memory and the date may differ) and
+    /// its page compares with the previous run.
+    @Test func rerunGivesTheSameFiguresAndComparesWithThePreviousRun() throws {
+        let project = try EvaluationProject()
+        let first = try project.run()["evaluate"]!
+        let second = try project.run(force: ["evaluate"])["evaluate"]!
+        func figures(_ result: Runner.Result) throws -> EvaluationReport {
+            var r = try EvaluationReport.decode(try project.store.data(result.outputs["evaluation"]!))
+            r.createdAt = nil
+            r.performance = PerformanceReport()
+            for i in r.samples.indices { r.samples[i].timeToFirstToken = 0; r.samples[i].decodeTokensPerSecond = 0 }
+            return r
+        }
+        #expect(try figures(first) == figures(second))
+        let html = String(decoding: try project.store.data(second.outputs["report"]!), as: UTF8.self)
+        let page = PageScan(html)
+        #expect(page.ids.contains("comparison") && html.contains("presentational only"))
+        let previous = try JSONSerialization.jsonObject(with: try project.store.data(first.outputs["evaluation"]!))
+        #expect(page.tagged.filter(\.previous).count >= 9 && page.mismatches(json: previous, previous: true) == [])
+    }
+}
