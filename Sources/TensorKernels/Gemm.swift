@@ -28,7 +28,8 @@ public enum GemmInitial {
 /// 96 rows of C and as many columns as keeps every worker busy (wide tiles pack each A block
 /// fewer times), packs its A block per k-block and runs the 6x64 micro-kernel over it.
 /// Every C element is summed over k in ascending order, k-block by k-block, whatever the tile
-/// shape, so results do not depend on the thread count.
+/// shape, so results do not depend on the thread count. One instance owns its packing buffers:
+/// calls on it must not overlap.
 public final class Gemm: @unchecked Sendable {
     public static let mr = 6, nr = 64, mc = 96, kc = 256
 

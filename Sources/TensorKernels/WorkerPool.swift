@@ -28,7 +28,8 @@ public final class WorkerPool: Sendable {
 
     /// Runs `body(task, worker)` for every task in `0..<count` and returns when all are done.
     /// `worker` is in `0..<threadCount` and is unique among concurrently running tasks, so it
-    /// can index per-worker scratch memory. Tasks must write disjoint memory.
+    /// can index per-worker scratch memory. Tasks must write disjoint memory. One dispatcher at
+    /// a time: calls must not overlap, and a task must not call `run` on its own pool.
     public func run(_ count: Int, _ body: (_ task: Int, _ worker: Int) -> Void) {
         precondition(count <= Self.maxTasks, "WorkerPool.run: \(count) tasks exceed \(Self.maxTasks)")
         if count <= 0 { return }
