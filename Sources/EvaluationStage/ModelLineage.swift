@@ -40,8 +40,9 @@ enum ModelLineage {
         var extra: [String: String] = ["model": model.hex, "shards": shardsHash.hex]
         if let step = metadata["step"] { extra["model step"] = step }
         if let loss = metadata["val_loss"] { extra["model validation loss"] = loss }
-        for run in ordered {
-            extra["\(run.stage) run"] = "#\(run.id), v\(run.stageVersion), key \(run.cacheKey.prefix(12)), "
+        // "stage 1: extract", … so that the report, which lists keys in order, follows the pipeline.
+        for (index, run) in ordered.enumerated() {
+            extra["stage \(index + 1): \(run.stage)"] = "run #\(run.id), v\(run.stageVersion), key \(run.cacheKey.prefix(12)), "
                 + "ended \(run.endedAt ?? "?"), parameters \(run.parameters)"
         }
         let stages = ordered.map { "\($0.stage) v\($0.stageVersion)" } + ["evaluate v\(evaluateVersion)"]
