@@ -105,6 +105,7 @@ targets += [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
     .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
