@@ -16,8 +16,9 @@ enum ModelLineage {
         let ancestry = "SELECT ancestor FROM lineage WHERE artifact = ?1"
         // Newest first; keep one run per stage (a forced rebuild leaves several with the same outputs).
         var runs: [String: RunRecord] = [:]
-        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry)))",
-                                      [.text(model.hex)]) where runs[run.stage] == nil {
+        let producers = "SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry))"
+        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (\(producers))", [.text(model.hex)])
+        where runs[run.stage] == nil {
             runs[run.stage] = run
         }
         let ordered = runs.values.sorted { $0.id < $1.id }
