@@ -49,6 +49,7 @@ targets += [
     .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
+    .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "TextCleaning"]),
 ]
 
 // MARK: - Tokenizer and data shards (vocab, shard)

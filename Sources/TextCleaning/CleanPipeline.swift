@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import WikiSource
 
@@ -18,16 +19,20 @@ public final class CleanPipeline {
         public init() {}
     }
 
-    /// One cleaned article before filtering.
-    struct Cleaned: Sendable {
+    /// One cleaned article before filtering, with its output line ready.
+    struct Cleaned {
         let title: String
-        let pageID: Int?
+        let format: RawArticle.Format
         let text: String
         let characters: Int
+        /// Runs of letters (`WordHashes`).
+        let words: Int
         let charactersIn: Int
         let spanish: (ratio: Double, leads: Bool)
         let signature: [UInt32]?
         let histogram: [(UInt32, Int32)]
+        let digest: SHA256.Digest
+        let jsonLine: [UInt8]
     }
 
     public let settings: Settings
@@ -43,44 +48,55 @@ public final class CleanPipeline {
         near = NearDuplicates(threshold: settings.nearDuplicateThreshold)
     }
 
-    /// Reads every article, writes the kept ones as clean JSON Lines to `write`.
-    public func run(_ reader: CorpusReader, write: ([UInt8]) throws -> Void) throws {
-        var batch: [RawArticle] = []
+    /// Reads every raw-corpus line of `source`, writes the kept articles as clean JSON Lines to
+    /// `write`. Parsing, cleaning and encoding run on the workers; only the filters' decisions
+    /// and the writes are sequential.
+    public func run(_ source: ByteSource, write: ([UInt8]) throws -> Void) throws {
+        let lines = LineReader(source)
+        var batch: [(bytes: [UInt8], number: Int)] = []
         var bytes = 0
-        while let article = try reader.next() {
-            batch.append(article)
-            bytes += article.text.utf8.count
+        while let line = try lines.next({ Array($0) }) {
+            if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { continue }
+            batch.append((line, lines.lineNumber))
+            bytes += line.count
             if batch.count >= Self.batchArticles || bytes >= Self.batchBytes {
-                try process(batch, write)
+                try process(batch, name: source.name, write)
                 batch.removeAll(keepingCapacity: true)
                 bytes = 0
             }
         }
-        try process(batch, write)
+        try process(batch, name: source.name, write)
     }
 
-    private func process(_ batch: [RawArticle], _ write: ([UInt8]) throws -> Void) throws {
+    private func process(_ batch: [(bytes: [UInt8], number: Int)], name: String, _ write: ([UInt8]) throws -> Void) throws {
         guard !batch.isEmpty else { return }
         let workers = max(1, min(settings.threads, batch.count))
-        let results = UnsafeMutableBufferPointer<Cleaned?>.allocate(capacity: batch.count)
+        let results = UnsafeMutableBufferPointer<Result<Cleaned, JSONProblem>?>.allocate(capacity: batch.count)
         results.initialize(repeating: nil)
         defer { results.deinitialize(); results.deallocate() }
-        let tallies = (0..<workers).map { _ in CharacterTally() }
         nonisolated(unsafe) let slots = results
         let near = settings.nearDuplicateThreshold > 0
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for k in stride(from: worker, to: batch.count, by: workers) {
-                slots[k] = Self.clean(batch[k], near: near, tally: tallies[worker])
+        let next = WorkCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            let tally = CharacterTally()
+            while let k = next.take(below: batch.count) {
+                slots[k] = batch[k].bytes.withUnsafeBufferPointer { line in
+                    Result { () throws(JSONProblem) in Self.clean(try RawArticle(jsonLine: line), near: near, tally: tally) }
+                }
             }
         }
         for k in 0..<batch.count {
-            let article = results[k]!
-            stats.count(article.title, in: batch[k].format, characters: article.charactersIn)
+            let article: Cleaned
+            switch results[k]! {
+            case .success(let cleaned): article = cleaned
+            case .failure(let problem): throw SourceError.badRecord(name, line: batch[k].number, reason: problem.description)
+            }
+            stats.count(article.title, in: article.format, characters: article.charactersIn)
             if let reason = verdict(article) {
                 stats.drop(article.title, reason: reason.0, duplicateOf: reason.1)
             } else {
-                stats.keep(article.text, characters: article.characters, histogram: article.histogram)
-                try write(Self.jsonLine(article))
+                stats.keep(article.text, characters: article.characters, words: article.words, histogram: article.histogram)
+                try write(article.jsonLine)
             }
             index += 1
         }
@@ -93,7 +109,7 @@ public final class CleanPipeline {
         if settings.minSpanishRatio > 0 && (article.spanish.ratio < settings.minSpanishRatio || !article.spanish.leads) {
             return (.notSpanish, nil)
         }
-        if settings.dropExactDuplicates, let first = exact.earlier(article.text, index: index) {
+        if settings.dropExactDuplicates, let first = exact.earlier(article.digest, index: index) {
             return (.exactDuplicate, stats.title(ofInput: first))
         }
         if settings.nearDuplicateThreshold > 0, let signature = article.signature,
@@ -106,21 +122,37 @@ public final class CleanPipeline {
     static func clean(_ raw: RawArticle, near: Bool, tally: CharacterTally) -> Cleaned {
         let text = Cleaner.clean(raw.text, format: raw.format)
         let (histogram, characters) = tally.histogram(text)
-        let signature = near && characters > 0 ? NearDuplicates.signature(text) : nil
-        return Cleaned(title: raw.title, pageID: raw.pageID, text: text, characters: characters,
-                       charactersIn: raw.text.unicodeScalars.count, spanish: LanguageCheck.score(text), signature: signature,
-                       histogram: histogram)
+        let words = WordHashes.of(text)
+        return Cleaned(title: raw.title, format: raw.format, text: text, characters: characters, words: words.count,
+                       charactersIn: raw.text.unicodeScalars.count, spanish: LanguageCheck.score(words: words),
+                       signature: near ? NearDuplicates.signature(words) : nil, histogram: histogram,
+                       digest: SHA256.hash(data: Array(text.utf8)), jsonLine: jsonLine(raw, text))
     }
 
     /// `{"title":…,"page_id":…,"text":…}` and a newline.
-    static func jsonLine(_ article: Cleaned) -> [UInt8] {
+    static func jsonLine(_ raw: RawArticle, _ text: String) -> [UInt8] {
         var out = Array("{\"title\":".utf8)
-        JSONText.appendString(article.title, to: &out)
+        out.reserveCapacity(text.utf8.count + raw.title.utf8.count + 48)
+        JSONText.appendString(raw.title, to: &out)
         out += Array(",\"page_id\":".utf8)
-        JSONText.appendOptionalInt(article.pageID, to: &out)
+        JSONText.appendOptionalInt(raw.pageID, to: &out)
         out += Array(",\"text\":".utf8)
-        JSONText.appendString(article.text, to: &out)
+        JSONText.appendString(text, to: &out)
         out += Array("}\n".utf8)
         return out
+    }
+}
+
+/// Hands out indices to workers, each once.
+private final class WorkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    func take(below limit: Int) -> Int? {
+        lock.withLock {
+            guard next < limit else { return nil }
+            defer { next += 1 }
+            return next
+        }
     }
 }

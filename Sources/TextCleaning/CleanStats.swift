@@ -28,18 +28,11 @@ public struct CleanStats: Sendable {
         formats[format.rawValue, default: 0] += 1
     }
 
-    mutating func keep(_ text: String, characters: Int, histogram: [(UInt32, Int32)]) {
+    mutating func keep(_ text: String, characters: Int, words: Int, histogram: [(UInt32, Int32)]) {
         characterCounts.add(histogram)
         articlesOut += 1
         charactersOut += characters
         bytesOut += text.utf8.count
-        var words = 0
-        var inWord = false
-        for b in text.utf8 {
-            let space = b == 0x20 || b == 0x0A
-            if !space && !inWord { words += 1 }
-            inWord = !space
-        }
         wordsOut += words
     }
 
@@ -95,6 +88,10 @@ final class CharacterTally: @unchecked Sendable {
 
     /// The article's characters as (code point, count), in order of first appearance, and their total.
     func histogram(_ text: String) -> ([(UInt32, Int32)], Int) {
+        // Work on locals: class properties in a hot loop pay an exclusivity check per access.
+        var low = self.low
+        var touched = self.touched
+        self.low = []
         var high: [UInt32: Int32] = [:]
         var total = 0
         for scalar in text.unicodeScalars {
@@ -111,6 +108,8 @@ final class CharacterTally: @unchecked Sendable {
         for v in touched { low[Int(v)] = 0 }
         touched.removeAll(keepingCapacity: true)
         result += high.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        self.low = low
+        self.touched = touched
         return (result, total)
     }
 }

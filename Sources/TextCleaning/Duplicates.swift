@@ -4,9 +4,9 @@ import Crypto
 struct ExactDuplicates {
     private var seen: [SHA256.Digest: Int] = [:]
 
-    /// The index of the earlier article with the same text, or nil (and then this one is remembered).
-    mutating func earlier(_ text: String, index: Int) -> Int? {
-        let digest = SHA256.hash(data: Array(text.utf8))
+    /// The index of the earlier article with the same text (by its SHA-256), or nil (and then
+    /// this one is remembered).
+    mutating func earlier(_ digest: SHA256.Digest, index: Int) -> Int? {
         if let first = seen[digest] { return first }
         seen[digest] = index
         return nil
@@ -30,17 +30,18 @@ struct NearDuplicates {
 
     init(threshold: Double) { self.threshold = threshold }
 
-    /// The MinHash signature of a text, or nil when it has fewer words than one shingle.
-    static func signature(_ text: String) -> [UInt32]? {
-        var words: [UInt64] = []
-        LanguageCheck.forEachWord(text, limit: Int.max) { words.append(fnv1a($0)) }
+    /// The MinHash signature of a text's words (`WordHashes`), or nil when they are fewer than one shingle.
+    static func signature(_ words: [UInt64]) -> [UInt32]? {
         guard words.count >= shingleWords else { return nil }
         var minima = [UInt32](repeating: .max, count: hashes)
         for start in 0...(words.count - shingleWords) {
             var shingle: UInt64 = 0x9E37_79B9_7F4A_7C15
             for k in 0..<shingleWords { shingle = mix(shingle ^ words[start + k]) }
+            // One strong hash per shingle, then cheap multiply-shift permutations of it (32×32→64
+            // bit products, which vectorise).
+            let x = UInt32(truncatingIfNeeded: mix(shingle))
             for k in 0..<hashes {
-                let value = UInt32(truncatingIfNeeded: mix(shingle &+ seeds[k]) >> 32)
+                let value = UInt32(truncatingIfNeeded: (UInt64(x ^ seeds[k]) &* UInt64(multipliers[k])) >> 32)
                 if value < minima[k] { minima[k] = value }
             }
         }
@@ -67,7 +68,8 @@ struct NearDuplicates {
         return nil
     }
 
-    static let seeds: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D) }
+    static let seeds: [UInt32] = (0..<hashes).map { UInt32(truncatingIfNeeded: mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D)) }
+    static let multipliers: [UInt32] = (0..<hashes).map { UInt32(truncatingIfNeeded: mix(UInt64($0) &+ 0x2545_F491_4F6C_DD1D)) | 1 }
 
     /// SplitMix64's finaliser.
     @inline(__always)
@@ -76,9 +78,5 @@ struct NearDuplicates {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-
-    static func fnv1a(_ word: String) -> UInt64 {
-        word.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
     }
 }

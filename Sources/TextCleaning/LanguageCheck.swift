@@ -28,49 +28,32 @@ public enum LanguageCheck {
         Set(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init))
     }
 
+    /// Word hash → bit 0 for Spanish, bit k for `others[k - 1]`.
+    static let table: [UInt64: UInt8] = {
+        var table: [UInt64: UInt8] = [:]
+        for word in spanish { table[WordHashes.hash(word), default: 0] |= 1 }
+        for (k, set) in others.enumerated() {
+            for word in set { table[WordHashes.hash(word), default: 0] |= UInt8(1 << (k + 1)) }
+        }
+        return table
+    }()
+
     /// Words looked at; enough to tell languages apart, and it bounds the work per article.
     static let sampleWords = 3000
 
-    /// The Spanish share, and whether Spanish beats every other language checked.
+    /// The Spanish share of the words, and whether Spanish beats every other language checked.
     public static func score(_ text: String) -> (ratio: Double, leads: Bool) {
-        var total = 0
-        var hits = 0
-        var otherHits = [Int](repeating: 0, count: others.count)
-        forEachWord(text, limit: sampleWords) { word in
-            total += 1
-            if spanish.contains(word) { hits += 1 }
-            for (k, set) in others.enumerated() where set.contains(word) { otherHits[k] += 1 }
-        }
-        guard total > 0 else { return (0, false) }
-        return (Double(hits) / Double(total), otherHits.allSatisfy { $0 <= hits })
+        score(words: WordHashes.of(text))
     }
 
-    /// Lowercased words: runs of letters (ASCII, or any non-punctuation UTF-8 sequence).
-    static func forEachWord(_ text: String, limit: Int, _ body: (String) -> Void) {
-        var count = 0
-        var word = [UInt8]()
-        var text = text
-        text.withUTF8 { bytes in
-            var i = 0
-            func finish() {
-                if !word.isEmpty { body(String(decoding: word, as: UTF8.self).lowercased()); count += 1 }
-                word.removeAll(keepingCapacity: true)
-            }
-            while i < bytes.count && count < limit {
-                let b = bytes[i]
-                if (b | 0x20) >= 97 && (b | 0x20) <= 122 {
-                    word.append(b)
-                    i += 1
-                } else if b >= 0xC3 {
-                    let length = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2
-                    word += bytes[i..<min(bytes.count, i + length)]
-                    i += length
-                } else {
-                    finish()
-                    i += b == 0xC2 ? 2 : 1
-                }
-            }
-            if count < limit { finish() }
+    static func score(words: [UInt64]) -> (ratio: Double, leads: Bool) {
+        let sample = words.prefix(sampleWords)
+        guard !sample.isEmpty else { return (0, false) }
+        var hits = [Int](repeating: 0, count: others.count + 1)
+        for word in sample {
+            guard let mask = table[word] else { continue }
+            for k in 0..<hits.count where mask & (1 << k) != 0 { hits[k] += 1 }
         }
+        return (Double(hits[0]) / Double(sample.count), hits.dropFirst().allSatisfy { $0 <= hits[0] })
     }
 }

@@ -14,6 +14,15 @@ enum LineNormalizer {
         var i = input.startIndex
         while i < input.endIndex {
             let b = input[i]
+            if b > 0x20 && b < 0x7F && b != UInt8(ascii: "(") && b != UInt8(ascii: ")") && b != UInt8(ascii: ",")
+                && b != UInt8(ascii: ";") {
+                // Plain ASCII, the common case: only the spacing rules apply.
+                if pendingSpace && !closesSpace(b) && !opensWithoutSpace(out) { out.append(0x20) }
+                pendingSpace = false
+                out.append(b)
+                i += 1
+                continue
+            }
             var scalar = UInt32(b)
             var length = 1
             if b >= 0x80 { (scalar, length) = decode(input, i) }

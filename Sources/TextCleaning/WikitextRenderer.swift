@@ -48,10 +48,11 @@ public struct WikitextRenderer {
         closers = ClosingTagIndex()
         var i = 0
         let n = s.count
+        let special = Self.special  // a local: a static read in the loop pays a lazy-initialisation check
         while i < n {
             // Copy the run of ordinary bytes in one go.
             var j = i
-            while j < n && !Self.special[Int(s[j])] { j += 1 }
+            while j < n && !special[Int(s[j])] { j += 1 }
             if j > i {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: s[i..<j]))
                 i = j

@@ -31,10 +31,10 @@ public struct CleanStage: Stage {
         settings.nearDuplicateThreshold = p.double("near_duplicate_threshold")
         settings.threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
         let pipeline = CleanPipeline(settings)
-        let reader = try CorpusReader(path: try context.inputPath("corpus"))
+        let input = try Input.open(try context.inputPath("corpus"))
         let started = Date()
         let corpus = try context.store.write(kind: "clean-corpus", mediaType: "application/x-ndjson") { writer in
-            try pipeline.run(reader) { try writer.write($0) }
+            try pipeline.run(input) { try writer.write($0) }
         }
         let s = pipeline.stats
         let seconds = Date().timeIntervalSince(started)

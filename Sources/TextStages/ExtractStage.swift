@@ -80,7 +80,7 @@ public struct ExtractStage: Stage {
         let started = Date()
         let hash: ArtifactHash
         if try Self.isXML(path) {
-            let parser = DumpParser(try Input.open(path, readAhead: true), maxPageBytes: p.int("max_page_bytes"),
+            let parser = DumpParser(try Input.open(path, readAhead: true, name: label), maxPageBytes: p.int("max_page_bytes"),
                                     verifySHA1: p.bool("verify_page_sha1"), source: source)
             hash = try context.store.write(kind: "raw-corpus", mediaType: "application/x-ndjson") { writer in
                 while limit.map({ count < $0 }) ?? true, let article = try parser.next() {
@@ -96,7 +96,7 @@ public struct ExtractStage: Stage {
                                                 ("other_namespaces", Double(c.otherNamespaces))])
         } else {
             hash = try context.store.write(kind: "raw-corpus", mediaType: "application/x-ndjson") { writer in
-                try PlainSample.read(path: path, limit: limit) { article in
+                try PlainSample.read(path: path, limit: limit, name: label) { article in
                     try writer.write(article.jsonLine())
                     count += 1
                     bytes += article.text.utf8.count

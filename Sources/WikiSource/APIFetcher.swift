@@ -23,7 +23,8 @@ public final class APIFetcher {
         public var tooShort = 0
         public var redirects = 0
         public var repeated = 0
-        public var missing = 0
+        /// Drawn titles not kept: missing, redirects or too short.
+        public var passedOver = 0
     }
 
     private let api: MediaWikiAPI
@@ -59,7 +60,7 @@ public final class APIFetcher {
             let articles = try fetch(batch, selection)
             report.batches += 1
             report.drawn += selection.titles.count
-            report.missing += selection.titles.count - articles.count
+            report.passedOver += selection.titles.count - articles.count
             for article in articles where kept.count < plan.articles {
                 if seen.contains(article.title) { report.repeated += 1; continue }
                 seen.insert(article.title)

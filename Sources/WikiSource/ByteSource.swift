@@ -12,10 +12,11 @@ public final class FileSource: ByteSource {
     public let name: String
     private let fd: Int32
 
-    public init(path: String) throws {
+    /// `name` stands for the file in messages (a store object is better known by where it came from).
+    public init(path: String, name: String? = nil) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw SourceError.io(path: path, operation: "open", errno: errno) }
-        name = path
+        guard fd >= 0 else { throw SourceError.io(path: name ?? path, operation: "open", errno: errno) }
+        self.name = name ?? path
     }
 
     deinit { close(fd) }
@@ -50,11 +51,11 @@ public final class BytesSource: ByteSource {
 public enum Input {
     /// Opens a file, decompressing it when it starts with the bzip2 signature, whatever its
     /// name. With `readAhead` the reading and decompression run on their own thread.
-    public static func open(_ path: String, readAhead: Bool = false) throws -> ByteSource {
-        let file = try FileSource(path: path)
+    public static func open(_ path: String, readAhead: Bool = false, name: String? = nil) throws -> ByteSource {
+        let file = try FileSource(path: path, name: name)
         var magic = [UInt8](repeating: 0, count: 3)
         let n = try magic.withUnsafeMutableBytes { try file.read(into: $0) }
-        let head = BytesSource(Array(magic[0..<n]), name: path)
+        let head = BytesSource(Array(magic[0..<n]), name: file.name)
         let raw = ConcatSource(head, file)
         let source: ByteSource = Bzip2Source.hasSignature(magic[0..<n]) ? Bzip2Source(raw) : raw
         return readAhead ? ReadAheadSource(source) : source

@@ -4,8 +4,10 @@ import Foundation
 /// bzip2-compressed), scraped from the rendered articles. Its `id` is the scraper's own
 /// numbering, not a page id, so `pageID` stays unknown.
 public enum PlainSample {
-    public static func read(path: String, limit: Int?, _ body: (RawArticle) throws -> Void) throws {
-        let lines = LineReader(try Input.open(path, readAhead: true))
+    public static func read(path: String, limit: Int?, name: String? = nil, _ body: (RawArticle) throws -> Void) throws {
+        let input = try Input.open(path, readAhead: true, name: name)
+        let path = input.name
+        let lines = LineReader(input)
         var count = 0
         while limit.map({ count < $0 }) ?? true {
             let record = try lines.next { (line) -> Result<RawArticle, SourceError>? in

@@ -21,7 +21,7 @@ import WikiSource
         tweak(&settings)
         let pipeline = CleanPipeline(settings)
         var out: [UInt8] = []
-        try pipeline.run(CorpusReader(BytesSource(articles.flatMap { $0.jsonLine() }))) { out += $0 }
+        try pipeline.run(BytesSource(articles.flatMap { $0.jsonLine() })) { out += $0 }
         return (out, pipeline.stats)
     }
 
@@ -66,6 +66,17 @@ import WikiSource
         #expect(one.bytes == three.bytes)
         #expect(try one.stats.json(parameters: [:]) == three.stats.json(parameters: [:]))
         #expect(one.stats.articlesOut > 40)
+    }
+
+    @Test func aBadRecordIsNamedByItsLine() throws {
+        let good = article("A", Self.spanish).jsonLine()
+        let pipeline = CleanPipeline(CleanPipeline.Settings())
+        #expect {
+            try pipeline.run(BytesSource(good + Array("\n{\"title\": \"B\"}\n".utf8), name: "raw.jsonl")) { _ in }
+        } throws: { error in
+            guard case SourceError.badRecord("raw.jsonl", 3, let reason) = error else { return false }
+            return reason.contains("format")
+        }
     }
 
     @Test func languageScores() {
