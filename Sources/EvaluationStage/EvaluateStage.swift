@@ -51,8 +51,10 @@ public struct EvaluateStage: Stage {
             title: "minillm evaluation: model \(modelHash.short)" + (loaded.step.map { ", step \($0)" } ?? ""))
         var report = try Evaluator(settings: settings, log: context.log).report(inputs)
         report.notes.append(peakReset
-            ? "Peak resident memory is the high-water mark since this stage started (VmHWM, reset through /proc/self/clear_refs)."
-            : "Peak resident memory is the process's high-water mark (VmHWM could not be reset), so it may include earlier stages run in the same process.")
+            ? "Peak resident memory is the high-water mark since this stage started "
+                + "(VmHWM, reset through /proc/self/clear_refs)."
+            : "Peak resident memory is the process's high-water mark (VmHWM could not be reset), "
+                + "so it may include earlier stages run in the same process.")
         let evaluation = try store.put(try report.json(), kind: Self.evaluationKind, mediaType: "application/json")
 
         let previous = try Self.previousEvaluation(store: store, before: context.runID)

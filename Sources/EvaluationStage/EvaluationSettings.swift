@@ -6,7 +6,7 @@ public struct EvaluationSettings: Sendable, Equatable {
     /// Sequences of the model's context length per scoring forward pass.
     public var batchSize = 16
     /// Scored positions per split at most (a prefix of the split, whole windows); 0 scores all.
-    public var maxTokens = 65_536
+    public var maxTokens = 32_768
     public var bleuArticles = 20, bleuPromptWords = 16, bleuReferenceWords = 16
     public var maxNewTokens = 48
     public var seed = 1

@@ -48,9 +48,10 @@ struct Evaluator {
         }
         let splits = scored.map(\.report)
         let generalization = Generalization(trainLoss: splits[0].model.meanLoss, validationLoss: splits[1].model.meanLoss)
-        let leakage = LeakageAlarm.check(
-            heldOut: splits.dropFirst().map { LeakageAlarm.HeldOut(split: $0.name, model: $0.model, bigram: $0.baselines[NGramBaseline.Kind.bigram.rawValue]) },
-            generalization: generalization)
+        let heldOut = splits.dropFirst().map {
+            LeakageAlarm.HeldOut(split: $0.name, model: $0.model, bigram: $0.baselines[NGramBaseline.Kind.bigram.rawValue])
+        }
+        let leakage = LeakageAlarm.check(heldOut: heldOut, generalization: generalization)
         log.info(leakage.summary)
         let bias = scored[2].model.bias!.summary(top: 12) { Self.tokenText($0, tokenizer) }
 

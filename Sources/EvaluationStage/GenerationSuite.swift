@@ -49,7 +49,7 @@ struct GenerationSuite {
         let result = try BLEU.corpus(hypotheses: hypotheses, references: tasks.map(\.reference))
         let method = "greedy continuations of the first \(promptWords) words of \(tasks.count) test articles "
             + "(the first with at least \(promptWords + referenceWords) words); reference = the next \(referenceWords) words; "
-            + "continuation trimmed to \(referenceWords) words"
+            + "continuation trimmed to \(referenceWords) words."
         return BLEUReport(method: method, settings: settings, result: result)
     }
 }

@@ -16,8 +16,9 @@ enum ModelLineage {
         let ancestry = "SELECT ancestor FROM lineage WHERE artifact = ?1"
         // Newest first; keep one run per stage (a forced rebuild leaves several with the same outputs).
         var runs: [String: RunRecord] = [:]
-        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry)))",
-                                      [.text(model.hex)]) where runs[run.stage] == nil {
+        let producers = "SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry))"
+        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (\(producers))", [.text(model.hex)])
+        where runs[run.stage] == nil {
             runs[run.stage] = run
         }
         let ordered = runs.values.sorted { $0.id < $1.id }
@@ -40,8 +41,9 @@ enum ModelLineage {
         var extra: [String: String] = ["model": model.hex, "shards": shardsHash.hex]
         if let step = metadata["step"] { extra["model step"] = step }
         if let loss = metadata["val_loss"] { extra["model validation loss"] = loss }
-        for run in ordered {
-            extra["\(run.stage) run"] = "#\(run.id), v\(run.stageVersion), key \(run.cacheKey.prefix(12)), "
+        // "stage 1: extract", … so that the report, which lists keys in order, follows the pipeline.
+        for (index, run) in ordered.enumerated() {
+            extra["stage \(index + 1): \(run.stage)"] = "run #\(run.id), v\(run.stageVersion), key \(run.cacheKey.prefix(12)), "
                 + "ended \(run.endedAt ?? "?"), parameters \(run.parameters)"
         }
         let stages = ordered.map { "\($0.stage) v\($0.stageVersion)" } + ["evaluate v\(evaluateVersion)"]

@@ -28,8 +28,9 @@ struct SplitScorer {
         let seconds: Double
 
         var report: SplitReport {
-            SplitReport(name: name, model: model.metrics.scores(bytes: bytes),
-                        baselines: Dictionary(uniqueKeysWithValues: baselines.map { ($0.key.rawValue, $0.value.metrics.scores(bytes: bytes)) }))
+            let scores = baselines.map { ($0.key.rawValue, $0.value.metrics.scores(bytes: bytes)) }
+            return SplitReport(name: name, model: model.metrics.scores(bytes: bytes),
+                               baselines: Dictionary(uniqueKeysWithValues: scores))
         }
     }
 

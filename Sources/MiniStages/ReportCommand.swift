@@ -23,21 +23,22 @@ struct ReportCommand: ParsableCommand {
             }
             let path = try store.ensureIntact(hash)
             print(path)
-            if open { Self.show(path) }
+            if open { try Self.show(path, name: "minillm-report-\(hash.short).html") }
         }
     }
 
-    /// Hands the page to xdg-open; says so on stderr where that is not possible.
-    static func show(_ path: String) {
+    /// Hands an `.html` copy of the page to xdg-open (browsers such as Chromium go by the file's
+    /// extension and would show the extensionless object as text); says so on stderr where
+    /// xdg-open is missing.
+    static func show(_ path: String, name: String) throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        try? FileManager.default.removeItem(atPath: copy)
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
         guard let opener = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map({ "\($0)/xdg-open" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            Log.write("minillm: xdg-open is not installed; open \(path) in a browser\n")
+            Log.write("minillm: xdg-open is not installed; open \(copy) in a browser\n")
             return
         }
-        do {
-            try Process.run(URL(fileURLWithPath: opener), arguments: [path]).waitUntilExit()
-        } catch {
-            Log.write("minillm: cannot run \(opener): \(error)\n")
-        }
+        try Process.run(URL(fileURLWithPath: opener), arguments: [copy]).waitUntilExit()
     }
 }

@@ -25,7 +25,7 @@ struct TinyShardStage: Stage {
 final class EvaluationProject {
     static let registry = StageRegistry([TinyShardStage(), TrainStage(), EvaluateStage()])
     static let train = #""train": {"width": 32, "layers": 1, "heads": 2, "context": 16, "batch_size": 4, "dropout": 0, "#
-        + #""label_smoothing": 0, "lr": 0.01, "warmup_steps": 5, "max_steps": 40, "eval_every": 10, "eval_batches": 2, "#
+        + #""label_smoothing": 0, "lr": 0.01, "warmup_steps": 5, "max_steps": 20, "eval_every": 10, "eval_batches": 2, "#
         + #""checkpoint_every": 20, "patience": 0}"#
     static let evaluate = #""batch_size": 4, "max_tokens": 0, "bleu_articles": 4, "bleu_prompt_words": 6, "#
         + #""bleu_reference_words": 6, "max_new_tokens": 8"#

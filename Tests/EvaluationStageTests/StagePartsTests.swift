@@ -76,6 +76,24 @@ import Tokenizer
         #expect(throws: EvaluationError.emptyPrompt) { try source.start(prompt: []) }
     }
 
+    /// Windows are scored on the worker pool and merged in window order: the same bits for any
+    /// number of threads.
+    @Test func scoresAreIndependentOfTheThreadCount() throws {
+        let corpus = try TinyCorpus()
+        let tokenizer = try corpus.shards.tokenizer(in: corpus.store), test = corpus.shards.tokens(.test)
+        let train = corpus.shards.tokens(.train)
+        let baseline = try NGramBaseline.train(tokens: train.tokens(0..<train.count).map(Int.init), vocabSize: tokenizer.vocabularySize)
+        let config = MiniGPTConfig(vocabSize: tokenizer.vocabularySize, width: 16, layers: 1, heads: 2, contextLength: 16)
+        let scores = try [1, 3].map { threads in
+            let model = try MiniGPT(config: config, maxBatch: 3, seed: 11, threads: threads)
+            let scorer = SplitScorer(model: model, batchSize: 3, maxTokens: 0, tokenBytes: try SplitScorer.tokenBytes(tokenizer))
+            let scored = try scorer.score("test", tokens: test, baseline: baseline, trackBias: true)
+            return (scored.report, scored.model.bias!.summary())
+        }
+        #expect(scores[0].0 == scores[1].0 && scores[0].1 == scores[1].1)
+        #expect(scores[0].0.model.tokens == test.count - 1 - (test.header.documentCount - 1), "every target but the [BOS]s")
+    }
+
     @Test func refusesAModelTrainedWithAnotherTokenizer() throws {
         let project = try EvaluationProject()
         let manifest = try TinyCorpus.writeShards(into: project.store)

@@ -80,6 +80,9 @@ private func scan(_ html: String) throws -> PageScan {
         let svg = SVGChart(title: "empty", xLabel: "x", yLabel: "y", series: [.init(name: "s", points: [])]).render()
         #expect(svg.contains("no data recorded"))
         #expect(SVGChart.ticks((0, 3000), log: false) == [0, 1000, 2000, 3000])
+        let flat = SVGChart.range([0.05, 0.05], log: false)!, signed = SVGChart.range([-1, 1], log: false)!
+        #expect(flat.0 == 0 && abs(flat.1 - 1.15) < 1e-12, "a flat accuracy keeps a non-negative axis")
+        #expect(abs(signed.0 + 1.1) < 1e-12 && abs(signed.1 - 1.1) < 1e-12)
         #expect(SVGChart.ticks((0.002, 0.5), log: true) == [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5])
     }
 

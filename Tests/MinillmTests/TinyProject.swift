@@ -19,7 +19,8 @@ final class TinyProject {
           "vocab": {"bpe_vocab_size": 400},
           "train": {"width": 32, "layers": 1, "heads": 2, "context": 16, "batch_size": 4, "dropout": 0.1,
                     "lr": 0.003, "warmup_steps": 5, "max_steps": \(trainSteps), "eval_every": 20, "eval_batches": 2,
-                    "checkpoint_every": 5, "patience": 0}
+                    "checkpoint_every": 5, "patience": 0},
+          "evaluate": {"batch_size": 4, "max_tokens": 1024, "bleu_articles": 2, "max_new_tokens": 8}
         }}
         """)
     }

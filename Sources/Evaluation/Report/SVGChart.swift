@@ -87,16 +87,18 @@ struct SVGChart {
         }
     }
 
-    /// Data range, widened when flat, padded by 5 % on a linear axis.
+    /// Data range, widened when flat, padded by 5 % on a linear axis; an axis of data that is
+    /// never negative (losses, rates, accuracies) does not extend below 0.
     static func range(_ values: [Double], log: Bool) -> (Double, Double)? {
         guard var lo = values.min(), var hi = values.max() else { return nil }
         if log {
             if lo == hi { lo /= 10; hi *= 10 }
             return (lo, hi)
         }
+        let nonNegative = lo >= 0
         if lo == hi { lo -= max(abs(lo) * 0.1, 1); hi += max(abs(hi) * 0.1, 1) }
         let pad = (hi - lo) * 0.05
-        return (lo - pad, hi + pad)
+        return (nonNegative ? max(lo - pad, 0) : lo - pad, hi + pad)
     }
 
     /// Steps of 1, 2 or 5 × 10ⁿ giving about five ticks; decades (with 2× and 5× between
