@@ -50,6 +50,8 @@ final class FixturePipeline {
     func objectFiles() throws -> [(name: String, matches: Bool)] {
         var result: [(String, Bool)] = []
         let objects = storePath + "/objects"
+        // A process killed before it laid out the store leaves no objects/ yet.
+        guard FileManager.default.fileExists(atPath: objects) else { return [] }
         for fan in try FileManager.default.contentsOfDirectory(atPath: objects) {
             for name in try FileManager.default.contentsOfDirectory(atPath: objects + "/" + fan) {
                 let (hash, _) = try FileHashing.hash(fileAt: "\(objects)/\(fan)/\(name)")

@@ -14,13 +14,13 @@ import WikiSource
     }
 
     /// Cleaning 8× the input takes well under the 64× of quadratic work (best of three runs,
-    /// since other tests share the cores).
+    /// since other tests share the cores; the floor absorbs scheduler noise on tiny timings).
     func expectLinear(_ unit: String) {
         let small = String(repeating: unit, count: 40_000 / unit.utf8.count + 1)
         let large = String(repeating: unit, count: 320_000 / unit.utf8.count + 1)
         let t1 = (0..<3).map { _ in time(small).0 }.min()!
         let t8 = (0..<3).map { _ in time(large).0 }.min()!
-        #expect(t8 < max(t1 * 24, 0.25), "\(t8) s for 8× the input vs \(t1) s: not linear")
+        #expect(t8 < max(t1 * 40, 0.5), "\(t8) s for 8× the input vs \(t1) s: not linear")
     }
 
     @Test(arguments: ["{{", "}}", "[[", "]]", "{{{", "[[a|", "{|\n", "<ref>", "<ref name=x>{{", "<!--", "''''", "__",
