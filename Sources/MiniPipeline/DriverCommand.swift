@@ -36,24 +36,7 @@ struct RunCommand: ParsableCommand {
             let planner = try options.planner(store)
             for name in force { _ = try Pipeline.registry.index(of: name) }
             let stages = try Pipeline.registry.slice(from: from, until: until)
-            var plans: [String: StagePlan] = [:]
-            var results: [[String: Any]] = []
-            for stage in stages {
-                let log = Log(prefix: stage.name)
-                let runner = try Runner(store: store, wait: wait, log: log)
-                let plan = try planner.plan(stage, upstream: plans)
-                if plan.status != .fresh || force.contains(stage.name) {
-                    for reason in plan.reasons { log.info(reason) }
-                }
-                let result = try runner.execute(plan, force: force.contains(stage.name)) {
-                    try planner.plan(stage, upstream: plans)
-                }
-                if result.outcome == .fresh { log.info("fresh (key \(result.cacheKey.prefix(12)))") }
-                plans[stage.name] = StagePlan(stage: stage, parameters: plan.parameters, inputs: plan.inputs,
-                                              externalPaths: plan.externalPaths, cacheKey: result.cacheKey,
-                                              status: .fresh, reasons: [], outputs: result.outputs)
-                results.append(resultJSON(result))
-            }
+            let results = try planner.build(stages, wait: wait, force: Set(force)).map(resultJSON)
             printJSON(["stages": results])
         }
     }

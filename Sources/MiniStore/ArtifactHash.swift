@@ -64,10 +64,16 @@ public enum FileHashing {
 
     /// Hashes a file by streaming it in 1 MiB chunks; returns the hash and the byte count.
     public static func hash(fileAt path: String) throws -> (ArtifactHash, Int64) {
+        var hasher = StreamingHasher()
+        try forEachChunk(ofFileAt: path) { hasher.update($0) }
+        return (hasher.finalize(), hasher.byteCount)
+    }
+
+    /// Reads a file from start to end in 1 MiB chunks, never holding more than one.
+    public static func forEachChunk(ofFileAt path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw StoreError.io(path: path, operation: "open", errno: errno) }
         defer { close(fd) }
-        var hasher = StreamingHasher()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 64)
         defer { buffer.deallocate() }
         while true {
@@ -76,9 +82,8 @@ public enum FileHashing {
                 if errno == EINTR { continue }
                 throw StoreError.io(path: path, operation: "read", errno: errno)
             }
-            if n == 0 { break }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
+            if n == 0 { return }
+            try body(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
         }
-        return (hasher.finalize(), hasher.byteCount)
     }
 }

@@ -73,22 +73,8 @@ public final class Store {
            (try? ensureIntact(known)) != nil {
             return known
         }
-        let fd = open(absolute, O_RDONLY)
-        guard fd >= 0 else { throw StoreError.io(path: absolute, operation: "open", errno: errno) }
-        defer { close(fd) }
         let hash = try write(kind: kind, mediaType: mediaType) { writer in
-            let chunk = 1 << 20
-            let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 64)
-            defer { buffer.deallocate() }
-            while true {
-                let n = read(fd, buffer.baseAddress, chunk)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw StoreError.io(path: absolute, operation: "read", errno: errno)
-                }
-                if n == 0 { break }
-                try writer.write(UnsafeRawBufferPointer(rebasing: buffer[0..<n]))
-            }
+            try FileHashing.forEachChunk(ofFileAt: absolute) { try writer.write($0) }
         }
         let after = try Self.stat(absolute)
         guard after == info else {

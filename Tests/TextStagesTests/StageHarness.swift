@@ -29,19 +29,10 @@ final class StageHarness {
     func run(until last: String = "clean") throws -> [String: (outcome: Runner.Outcome, outputs: [String: ArtifactHash])] {
         let pipeline = try PipelineFile(path: pipelineFile, registry: Self.registry)
         let planner = Planner(store: store, pipeline: pipeline, registry: Self.registry, preset: nil)
-        let runner = try Runner(store: store, wait: true, log: Log(prefix: "test", quiet: true))
-        var plans: [String: StagePlan] = [:]
-        var results: [String: (Runner.Outcome, [String: ArtifactHash])] = [:]
-        for stage in Self.registry.stages {
-            let upstream = plans
-            let result = try runner.execute(try planner.plan(stage, upstream: upstream), force: false) {
-                try planner.plan(stage, upstream: upstream)
-            }
-            results[stage.name] = (result.outcome, result.outputs)
-            plans[stage.name] = try planner.plan(stage, upstream: upstream)
-            if stage.name == last { break }
-        }
-        return results
+        let stages = try Self.registry.slice(from: nil, until: last)
+        return Dictionary(uniqueKeysWithValues: try planner.build(stages, wait: true, quiet: true).map {
+            ($0.stage, ($0.outcome, $0.outputs))
+        })
     }
 
     /// Starts a stage executable on this layout.
