@@ -279,14 +279,17 @@ public final class Catalogue {
                      [.text(path), .integer(size), .integer(mtimeNs), .text(hash.hex)])
     }
 
-    /// Hashes that `gc` must keep: outputs of each stage's latest succeeded run, pins,
-    /// checkpoints, and (transitively) the members of any kept manifest.
+    /// Hashes that `gc` must keep: outputs of each stage's latest succeeded run, pins, the
+    /// checkpoints of those runs and of runs not finished yet (resumable work), and
+    /// (transitively) the members of any kept manifest.
     public func reachableHashes() throws -> Set<ArtifactHash> {
         let rows = try db.query("""
             WITH RECURSIVE keep(hash) AS (
                 SELECT hash FROM current_outputs
                 UNION SELECT hash FROM pins
-                UNION SELECT hash FROM checkpoints
+                UNION SELECT c.hash FROM checkpoints c
+                    WHERE c.cache_key IN (SELECT r.cache_key FROM runs r JOIN current_outputs o ON o.run_id = r.id)
+                       OR NOT EXISTS (SELECT 1 FROM runs r WHERE r.cache_key = c.cache_key AND r.status = 'succeeded')
                 UNION SELECT m.member FROM artifact_members m JOIN keep k ON m.manifest = k.hash
             )
             SELECT hash FROM keep

@@ -143,3 +143,22 @@ import TestSupport
         #expect(try FileLock.acquire(dir.file("x.lock"), wait: false) != nil)
     }
 }
+
+@Suite struct GarbageCollectionTests {
+    @Test func checkpointsOfSupersededRunsAreCollectable() throws {
+        let dir = TemporaryDirectory("minillm-gc")
+        let store = try Store(at: dir.path)
+        let catalogue = store.catalogue
+        let key = { (s: String) in ArtifactHash.of(Data(s.utf8)).hex }
+        let put = { (s: String) in try store.put(Data(s.utf8), kind: "test", mediaType: "text/plain") }
+        let (old, oldCheckpoint, new, newCheckpoint, unfinished) = (try put("old"), try put("old-ckpt"), try put("new"),
+                                                                     try put("new-ckpt"), try put("unfinished-ckpt"))
+        for (name, output, checkpoint) in [("k1", old, oldCheckpoint), ("k2", new, newCheckpoint)] {
+            let run = try catalogue.beginRun(stage: "train", cacheKey: key(name), stageVersion: 1, parameters: "{}", inputs: [:])
+            try catalogue.putCheckpoint(cacheKey: key(name), name: "last", hash: checkpoint, step: 10)
+            try catalogue.finishRun(run, outputs: ["model": output])
+        }
+        try catalogue.putCheckpoint(cacheKey: key("k3"), name: "last", hash: unfinished, step: 5)
+        #expect(try catalogue.reachableHashes() == [new, newCheckpoint, unfinished])
+    }
+}
