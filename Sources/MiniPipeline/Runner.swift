@@ -58,6 +58,12 @@ public struct Runner {
                           seconds: Date().timeIntervalSince(started))
         }
         try store.catalogue.abandonRuns(cacheKey: key)
+        if force {
+            // Forcing means starting over, not resuming the key's partial progress.
+            for checkpoint in try store.catalogue.checkpoints(cacheKey: key) {
+                try store.catalogue.deleteCheckpoint(cacheKey: key, name: checkpoint.name)
+            }
+        }
 
         var inputs = plannedInputs
         for (role, path) in plan.externalPaths.sorted(by: { $0.key < $1.key }) {

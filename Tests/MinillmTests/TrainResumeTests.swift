@@ -37,7 +37,8 @@ import TestSupport
 
     @Test func exportWritesAModelDirectory() throws {
         let project = TinyProject(trainSteps: 20)
-        #expect(try project.minillm(["run"]).status == 0)
+        let first = try project.minillm(["run"])
+        #expect(first.status == 0, "\(first.stderr)")
         let out = project.dir.file("exported")
         let result = try project.minillm(["export", "train", out])
         #expect(result.status == 0, "\(result.stderr)")
@@ -49,6 +50,13 @@ import TestSupport
         #expect(config?["d_model"] as? Int == 32)
         let refused = try project.minillm(["export", "deadbeef", out])
         #expect(refused.status == 3)
+
+        // --force retrains from scratch (to the same bytes) instead of resuming the finished run.
+        let forced = try project.minillm(["run", "--force", "train"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(!forced.stderr.contains("resuming"), "\(forced.stderr)")
+        #expect(forced.stderr.contains("step 20/20"))
+        #expect(TinyProject.outputs(forced)["train.model"] == TinyProject.outputs(first)["train.model"])
     }
 
     @Test func badTrainingParametersAreRefusedBeforeTraining() throws {
