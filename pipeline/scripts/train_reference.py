@@ -2,6 +2,7 @@
 """PyTorch side of bench-train.sh: trains torch_reference.MiniGPT the way minillm's train stage does.
 
     train_reference.py --store DIR --run FILE [--threads N]
+    train_reference.py --store DIR --run FILE --validation-batch OUT.safetensors
 
 FILE is `minillm show train` of the run to mirror: its `parameters` (every train parameter,
 resolved) and its `inputs.shards` (the shard manifest, read from DIR/objects). The shards are
@@ -11,6 +12,8 @@ eval_batches batches of SequentialBatches over the val split, [BOS] targets and 
 loss without label smoothing. Same initialisation scheme (N(0, 0.02²), residual projections
 scaled by 1/√(2·layers)), AdamW decay groups, warmup + cosine/linear/constant schedule, label
 smoothing, gradient clipping, dropout, step budget and early stopping. Prints one JSON object.
+With --validation-batch it only writes those validation batches as one batch file for
+`torch_reference.py loss` (check-export.sh).
 """
 import argparse
 import json
@@ -22,7 +25,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_reference import MiniGPT, loss_fn, optimizer_for, torch  # noqa: E402
+from torch_reference import MiniGPT, loss_fn, optimizer_for, torch, write_safetensors  # noqa: E402
 
 MASK = (1 << 64) - 1
 BOS, PAD, IGNORED = 2, 0, -100
@@ -198,12 +201,19 @@ def main():
     parser.add_argument("--store", required=True, help="the minillm store directory")
     parser.add_argument("--run", required=True, help="`minillm show train` JSON of the run to mirror")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--validation-batch", metavar="FILE", help="write the fixed validation batches and exit")
     args = parser.parse_args()
     with open(args.run) as f:
         run = json.load(f)
     with open(object_path(args.store, run["inputs"]["shards"])) as f:
         manifest = json.load(f)
     parts = {name: read_shard(object_path(args.store, part["shard"])) for name, part in manifest["parts"].items()}
+    if args.validation_batch:
+        p = run["parameters"]
+        batches = validation_batches(parts["val"], p["batch_size"], p["context"], p["eval_batches"])
+        write_safetensors(args.validation_batch, [(name, torch.cat([b[i] for b in batches]).numpy().astype(np.int32))
+                                                  for i, name in enumerate(("tokens", "targets"))])
+        return
     result = train(run["parameters"], parts["train"], parts["val"], manifest["vocabularySize"], args.threads)
     result["wall_s"] = time.perf_counter() - started
     print(json.dumps(result))
