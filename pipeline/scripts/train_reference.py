@@ -181,7 +181,7 @@ def train(p, train_tokens, val_tokens, vocab_size, threads):
         tokens_per_s = (step + 1) * b * t / loop_s  # as minillm: measured before this step's evaluation
         if (step + 1) % p["eval_every"] == 0 or step + 1 == steps:
             val_loss, val_accuracy = evaluate(model, val)
-            evals.append({"step": step, "loss": val_loss, "accuracy": val_accuracy, "train_objective": float(loss)})
+            evals.append({"step": step, "loss": val_loss, "accuracy": val_accuracy, "train_objective": loss.item()})
             print(f"[torch] step {step + 1}/{steps}  validation loss {val_loss:.4f}  {tokens_per_s:.0f} tok/s",
                   file=sys.stderr, flush=True)
             if val_loss < best - p["min_delta"]:
