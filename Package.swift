@@ -38,6 +38,18 @@ targets += [
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
+targets += [
+    .target(name: "WikiSource", dependencies: [
+        "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
+                                                        "TestSupport", "WikiTestSupport"]),
+]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
 targets += [
@@ -79,10 +91,16 @@ targets += [
 // MARK: - Stage registry and executables
 targets += [
     .target(name: "MiniStages", dependencies: [
-        "MiniPipeline", "MiniStore", "Training", "VocabShardStages",
+        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
+    .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
 ]
 
 let package = Package(

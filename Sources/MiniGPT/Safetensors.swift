@@ -108,22 +108,38 @@ public struct Safetensors {
         return entry
     }
 
-    /// The bytes of a file of F32 tensors in the given order; header keys are sorted so equal
-    /// inputs give equal bytes.
+    /// A tensor to write: raw little-endian bytes of `dtype` elements.
+    public struct TensorBytes {
+        public let name: String, shape: [Int], dtype: DType, bytes: UnsafeRawBufferPointer
+        public init(name: String, shape: [Int], dtype: DType, bytes: UnsafeRawBufferPointer) {
+            (self.name, self.shape, self.dtype, self.bytes) = (name, shape, dtype, bytes)
+        }
+    }
+
+    /// The bytes of a file of F32 tensors in the given order; see `encode(entries:metadata:)`.
     public static func encode(
         tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)], metadata: [String: String] = [:]
     ) -> Data {
+        encode(entries: tensors.map { .init(name: $0.name, shape: $0.shape, dtype: .f32, bytes: .init($0.values)) },
+               metadata: metadata)
+    }
+
+    /// The bytes of a file of tensors in the given order; header keys are sorted so equal inputs
+    /// give equal bytes.
+    public static func encode(entries: [TensorBytes], metadata: [String: String] = [:]) -> Data {
         var header: [String] = []
         var offset = 0
         var offsets: [String: (Int, Int)] = [:]
-        for t in tensors {
-            precondition(t.values.count == t.shape.reduce(1, *), "Safetensors.encode: '\(t.name)' count does not match its shape")
-            offsets[t.name] = (offset, offset + 4 * t.values.count)
-            offset += 4 * t.values.count
+        for t in entries {
+            precondition(t.bytes.count == t.shape.reduce(1, *) * t.dtype.size,
+                         "Safetensors.encode: '\(t.name)' byte count does not match its shape")
+            offsets[t.name] = (offset, offset + t.bytes.count)
+            offset += t.bytes.count
         }
-        for t in tensors.sorted(by: { $0.name < $1.name }) {
+        for t in entries.sorted(by: { $0.name < $1.name }) {
             let (begin, end) = offsets[t.name]!
-            header.append("\(jsonString(t.name)):{\"data_offsets\":[\(begin),\(end)],\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))]}")
+            let shape = t.shape.map(String.init).joined(separator: ",")
+            header.append("\(jsonString(t.name)):{\"data_offsets\":[\(begin),\(end)],\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)]}")
         }
         if !metadata.isEmpty {
             let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
@@ -135,7 +151,7 @@ public struct Safetensors {
         withUnsafeBytes(of: UInt64(text.count).littleEndian) { bytes.append(contentsOf: $0) }
         bytes.append(contentsOf: text)
         // Tensor bytes are written as they are in memory: the supported hosts are little-endian.
-        for t in tensors { bytes.append(t.values) }
+        for t in entries { bytes.append(contentsOf: t.bytes) }
         return bytes
     }
 
@@ -143,7 +159,15 @@ public struct Safetensors {
         path: String, tensors: [(name: String, shape: [Int], values: UnsafeBufferPointer<Float>)],
         metadata: [String: String] = [:]
     ) throws(MiniGPTError) {
-        do { try encode(tensors: tensors, metadata: metadata).write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
+        try write(data: encode(tensors: tensors, metadata: metadata), to: path)
+    }
+
+    public static func write(path: String, entries: [TensorBytes], metadata: [String: String] = [:]) throws(MiniGPTError) {
+        try write(data: encode(entries: entries, metadata: metadata), to: path)
+    }
+
+    static func write(data: Data, to path: String) throws(MiniGPTError) {
+        do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .io(path: path, reason: "cannot write: \(error.localizedDescription)")
         }
     }

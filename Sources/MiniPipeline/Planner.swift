@@ -58,7 +58,7 @@ public struct Planner {
                 inputs?[input.role] = hash
             } else {
                 inputs = nil
-                waitingOn.append(input.stage)
+                if !waitingOn.contains(input.stage) { waitingOn.append(input.stage) }
             }
         }
         var externalPaths: [String: String] = [:]

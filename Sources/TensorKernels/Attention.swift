@@ -23,7 +23,9 @@ public struct Attention {
     }
 
     /// Floats of per-worker scratch the forward and backward passes need.
-    public var scratchFloats: Int { 2 * headWidth * paddedLength + 5 * length * paddedHead + 2 * paddedLength + paddedHead }
+    public var scratchFloats: Int {
+        2 * headWidth * paddedLength + 3 * length * paddedHead + 2 * length * paddedLength + paddedHead
+    }
 
     var scale: Float { 1 / Float(headWidth).squareRoot() }
 
@@ -37,27 +39,34 @@ public struct Attention {
             let work = scratch.pointer(worker: worker)
             let kt = work                                   // [hw][paddedLength]
             let v = kt + headWidth * paddedLength           // [length][paddedHead]
-            let s = v + length * paddedHead                 // [paddedLength]
-            let o = s + paddedLength                        // [paddedHead]
+            let scores = v + length * paddedHead            // [4][paddedLength]
+            let o = scores + 4 * paddedLength               // [paddedHead]
             gatherTransposed(qkv, b: b, column: width + h * headWidth, into: kt)
             gatherRows(qkv, b: b, column: 2 * width + h * headWidth, into: v)
-            for i in 0..<length {
-                let q = qkv + (b * length + i) * 3 * width + h * headWidth
-                let chunks = i / 16 + 1
-                scores(q: q, kt: kt, chunks: chunks, into: s)
-                var m = -Float.infinity
-                for j in 0...i { m = max(m, s[j]) }
-                let total = exponentiate(s, chunks: chunks, last: i, shift: m)
-                lse[task * length + i] = m + Foundation.log(total)
-                o.update(repeating: 0, count: paddedHead)
-                let inverse = 1 / total
-                for j in 0...i { VectorOps.axpy(s[j] * inverse, v + j * paddedHead, o, paddedHead) }
-                (out + (b * length + i) * width + h * headWidth).update(from: o, count: headWidth)
+            var first = 0
+            while first < length {
+                let queries = min(4, length - first)
+                scoreBlock(q: qkv + (b * length + first) * 3 * width + h * headWidth, qStride: 3 * width,
+                           queries: queries, kt: kt, chunks: (first + queries - 1) / 16 + 1, into: scores)
+                for r in 0..<queries {
+                    let i = first + r, s = scores + r * paddedLength
+                    var m = -Float.infinity
+                    for j in 0...i { m = max(m, s[j]) }
+                    let total = exponentiate(s, chunks: i / 16 + 1, last: i, shift: m)
+                    lse[task * length + i] = m + Foundation.log(total)
+                    let inverse = 1 / total
+                    for j in 0...i { s[j] *= inverse }
+                    VectorOps.weightedSum(weights: s, count: i + 1, rows: v, rowStride: paddedHead, width: paddedHead, into: o)
+                    (out + (b * length + i) * width + h * headWidth).update(from: o, count: headWidth)
+                }
+                first += queries
             }
         }
     }
 
     /// Writes dqkv (all three parts) from dOut, recomputing the probabilities from lse.
+    /// P and dS are kept per (sequence, head): row i of dS gives dq_i, column j of dS and P give
+    /// dk_j and dv_j, so every gradient row is one register-accumulated weighted sum.
     public func backward(
         _ pool: WorkerPool, scratch: WorkerScratch, qkv: UnsafePointer<Float>,
         out: UnsafePointer<Float>, lse: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
@@ -69,53 +78,96 @@ public struct Attention {
             let kt = work, vt = kt + headWidth * paddedLength
             let k = vt + headWidth * paddedLength
             let q = k + length * paddedHead, g = q + length * paddedHead
-            let dk = g + length * paddedHead, dv = dk + length * paddedHead
-            let s = dv + length * paddedHead, dp = s + paddedLength, dq = dp + paddedLength
+            let p = g + length * paddedHead, ds = p + length * paddedLength   // [query i][key j]
+            let row = ds + length * paddedLength
             let qColumn = h * headWidth, kColumn = width + h * headWidth, vColumn = 2 * width + h * headWidth
             gatherTransposed(qkv, b: b, column: kColumn, into: kt)
             gatherTransposed(qkv, b: b, column: vColumn, into: vt)
             gatherRows(qkv, b: b, column: kColumn, into: k)
             gatherRows(qkv, b: b, column: qColumn, into: q)
             gatherRows(dOut, b: b, column: h * headWidth, rowWidth: width, into: g)
-            dk.update(repeating: 0, count: 2 * length * paddedHead)
-            for i in 0..<length {
-                let row = (b * length + i)
-                let chunks = i / 16 + 1
-                let gi = g + i * paddedHead
-                let d = VectorOps.dot(gi, out + row * width + h * headWidth, headWidth)
-                scores(q: q + i * paddedHead, kt: kt, chunks: chunks, into: s)
-                _ = exponentiate(s, chunks: chunks, last: i, shift: lse[task * length + i])
-                scores(q: gi, kt: vt, chunks: chunks, scaled: false, into: dp)
-                dq.update(repeating: 0, count: paddedHead)
-                for j in 0...i {
-                    let ds = s[j] * (dp[j] - d) * scale
-                    VectorOps.axpy(ds, k + j * paddedHead, dq, paddedHead)
-                    VectorOps.axpy(ds, q + i * paddedHead, dk + j * paddedHead, paddedHead)
-                    VectorOps.axpy(s[j], gi, dv + j * paddedHead, paddedHead)
+            var first = 0
+            while first < length {
+                let queries = min(4, length - first), chunks = (first + queries - 1) / 16 + 1
+                scoreBlock(q: q + first * paddedHead, qStride: paddedHead, queries: queries, kt: kt, chunks: chunks,
+                           into: p + first * paddedLength)
+                scoreBlock(q: g + first * paddedHead, qStride: paddedHead, queries: queries, kt: vt, chunks: chunks,
+                           scaled: false, into: ds + first * paddedLength)
+                for r in 0..<queries {
+                    let i = first + r, pi = p + i * paddedLength, dsi = ds + i * paddedLength
+                    let d = VectorOps.dot(g + i * paddedHead, out + (b * length + i) * width + h * headWidth, headWidth)
+                    _ = exponentiate(pi, chunks: i / 16 + 1, last: i, shift: lse[task * length + i])
+                    for j in 0...i { dsi[j] = pi[j] * (dsi[j] - d) * scale }
+                    VectorOps.weightedSum(weights: dsi, count: i + 1, rows: k, rowStride: paddedHead, width: paddedHead, into: row)
+                    (dqkv + (b * length + i) * 3 * width + qColumn).update(from: row, count: headWidth)
                 }
-                (dqkv + row * 3 * width + qColumn).update(from: dq, count: headWidth)
+                first += queries
             }
             for j in 0..<length {
-                let row = dqkv + (b * length + j) * 3 * width
-                (row + kColumn).update(from: dk + j * paddedHead, count: headWidth)
-                (row + vColumn).update(from: dv + j * paddedHead, count: headWidth)
+                let target = dqkv + (b * length + j) * 3 * width
+                let span = length - j
+                VectorOps.weightedSum(weights: ds + j * paddedLength + j, weightStride: paddedLength, count: span,
+                                      rows: q + j * paddedHead, rowStride: paddedHead, width: paddedHead, into: row)
+                (target + kColumn).update(from: row, count: headWidth)
+                VectorOps.weightedSum(weights: p + j * paddedLength + j, weightStride: paddedLength, count: span,
+                                      rows: g + j * paddedHead, rowStride: paddedHead, width: paddedHead, into: row)
+                (target + vColumn).update(from: row, count: headWidth)
             }
         }
     }
 
     // MARK: helpers
 
-    /// s[j] = scale·(q·key_j) for j < 16·chunks, 16 keys per vector step; kt is [hw][paddedLength].
+    /// s[r][j] = scale·(q_r·key_j) for `queries` (1...4) query rows `qStride` apart and keys
+    /// j < 16·chunks; kt is [hw][paddedLength], s rows are paddedLength apart. Four queries share
+    /// every load of kt; each score sums c = 0..<hw in order, so grouping never changes a bit.
     @inline(__always)
-    func scores(q: UnsafePointer<Float>, kt: UnsafePointer<Float>, chunks: Int, scaled: Bool = true,
-                into s: UnsafeMutablePointer<Float>) {
+    func scoreBlock(q: UnsafePointer<Float>, qStride: Int, queries: Int, kt: UnsafePointer<Float>, chunks: Int,
+                    scaled: Bool = true, into s: UnsafeMutablePointer<Float>) {
+        typealias V = SIMD16<Float>
         let factor = scaled ? scale : 1
-        for chunk in 0..<chunks {
-            var acc = SIMD16<Float>()
-            for c in 0..<headWidth {
-                acc = acc.addingProduct(SIMD16(repeating: q[c]), VectorOps.load(kt + c * paddedLength + chunk * 16))
+        guard queries == 4 else {
+            for r in 0..<queries {
+                for chunk in 0..<chunks {
+                    var acc = V()
+                    for c in 0..<headWidth {
+                        acc = acc.addingProduct(V(repeating: q[r * qStride + c]), VectorOps.load(kt + c * paddedLength + chunk * 16))
+                    }
+                    VectorOps.store(acc * factor, s + r * paddedLength + chunk * 16)
+                }
             }
-            VectorOps.store(acc * factor, s + chunk * 16)
+            return
+        }
+        let q0 = q, q1 = q + qStride, q2 = q + 2 * qStride, q3 = q + 3 * qStride
+        var chunk = 0
+        while chunk + 2 <= chunks {
+            var a00 = V(), a01 = V(), a10 = V(), a11 = V(), a20 = V(), a21 = V(), a30 = V(), a31 = V()
+            let base = kt + chunk * 16
+            for c in 0..<headWidth {
+                let k0 = VectorOps.load(base + c * paddedLength), k1 = VectorOps.load(base + c * paddedLength + 16)
+                let b0 = V(repeating: q0[c]), b1 = V(repeating: q1[c]), b2 = V(repeating: q2[c]), b3 = V(repeating: q3[c])
+                a00 = a00.addingProduct(b0, k0); a01 = a01.addingProduct(b0, k1)
+                a10 = a10.addingProduct(b1, k0); a11 = a11.addingProduct(b1, k1)
+                a20 = a20.addingProduct(b2, k0); a21 = a21.addingProduct(b2, k1)
+                a30 = a30.addingProduct(b3, k0); a31 = a31.addingProduct(b3, k1)
+            }
+            let out = s + chunk * 16
+            VectorOps.store(a00 * factor, out); VectorOps.store(a01 * factor, out + 16)
+            VectorOps.store(a10 * factor, out + paddedLength); VectorOps.store(a11 * factor, out + paddedLength + 16)
+            VectorOps.store(a20 * factor, out + 2 * paddedLength); VectorOps.store(a21 * factor, out + 2 * paddedLength + 16)
+            VectorOps.store(a30 * factor, out + 3 * paddedLength); VectorOps.store(a31 * factor, out + 3 * paddedLength + 16)
+            chunk += 2
+        }
+        if chunk < chunks {
+            var a0 = V(), a1 = V(), a2 = V(), a3 = V()
+            for c in 0..<headWidth {
+                let key = VectorOps.load(kt + c * paddedLength + chunk * 16)
+                a0 = a0.addingProduct(V(repeating: q0[c]), key); a1 = a1.addingProduct(V(repeating: q1[c]), key)
+                a2 = a2.addingProduct(V(repeating: q2[c]), key); a3 = a3.addingProduct(V(repeating: q3[c]), key)
+            }
+            let out = s + chunk * 16
+            VectorOps.store(a0 * factor, out); VectorOps.store(a1 * factor, out + paddedLength)
+            VectorOps.store(a2 * factor, out + 2 * paddedLength); VectorOps.store(a3 * factor, out + 3 * paddedLength)
         }
     }
 

@@ -69,20 +69,23 @@ public enum CrossEntropy {
             if gradient { z.update(repeating: 0, count: vocab) }
             return
         }
+        // The maximum and its index; then one pass for the logits' sum and the exponentials
+        // (kept in z when a gradient follows); then the gradient.
         let (best, m) = VectorOps.argmax(z, vocab)
         let zTarget = z[Int(target)]
-        let zSum = VectorOps.sum(z, vocab)
-        // Sum of exp(z − m); with a gradient, the exponentials are kept in z for the last pass.
-        var acc = SIMD16<Float>()
+        var sumLanes = SIMD16<Float>(), expLanes = SIMD16<Float>()
         var j = 0
         while j + 16 <= vocab {
-            let e = VectorMath.exp(VectorOps.load(z + j) - m)
+            let v = VectorOps.load(z + j)
+            sumLanes += v
+            let e = VectorMath.exp(v - m)
             if gradient { VectorOps.store(e, z + j) }
-            acc += e
+            expLanes += e
             j += 16
         }
-        var total = acc.sum()
+        var zSum = sumLanes.sum(), total = expLanes.sum()
         while j < vocab {
+            zSum += z[j]
             let e = VectorMath.exp(z[j] - m)
             if gradient { z[j] = e }
             total += e

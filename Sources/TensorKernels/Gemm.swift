@@ -24,19 +24,20 @@ public enum GemmInitial {
 
 /// Cache-blocked, register-tiled fp32 matrix multiply `C (+)= A·B` on a worker pool.
 ///
-/// B is packed once per call into [k-block][32-column panel] order; each task owns a tile of
-/// 128 rows of C and as many columns as keeps every worker busy (wide tiles pack each A block
-/// fewer times), packs its A block per k-block and runs the 8x32 micro-kernel over it.
+/// B is packed once per call into [k-block][64-column panel] order; each task owns a tile of
+/// 96 rows of C and as many columns as keeps every worker busy (wide tiles pack each A block
+/// fewer times), packs its A block per k-block and runs the 6x64 micro-kernel over it.
 /// Every C element is summed over k in ascending order, k-block by k-block, whatever the tile
 /// shape, so results do not depend on the thread count.
 public final class Gemm: @unchecked Sendable {
-    public static let mr = 8, nr = 32, mc = 128, kc = 256
+    public static let mr = 6, nr = 64, mc = 96, kc = 256
 
     public let pool: WorkerPool
     private let packedB = FloatBuffer(count: 0)
     private let scratch: WorkerScratch
 
     public init(pool: WorkerPool) {
+        precondition(Self.mc % Self.mr == 0, "Gemm: the row block must hold whole micro-panels")
         self.pool = pool
         scratch = WorkerScratch(workers: pool.threadCount)
         scratch.reserve(perWorker: Self.mc * Self.kc + Self.mr * Self.nr + Self.nr)

@@ -12,9 +12,8 @@ public enum LayerNorm {
                 let row = x + i * width
                 let out = y + i * width
                 let mu = VectorOps.sum(row, width) / Float(width)
-                var variance: Float = 0
-                for j in 0..<width { let c = row[j] - mu; variance += c * c }
-                let r = 1 / (variance / Float(width) + eps).squareRoot()
+                let variance = VectorOps.squaredDeviations(row, width, mean: mu) / Float(width)
+                let r = 1 / (variance + eps).squareRoot()
                 for j in 0..<width { out[j] = (row[j] - mu) * r * weight[j] + bias[j] }
                 mean[i] = mu
                 rstd[i] = r
@@ -35,12 +34,8 @@ public enum LayerNorm {
             for i in Partition.range(task, of: chunk, in: rows) {
                 let row = x + i * width, g = dy + i * width, out = dx + i * width
                 let mu = mean[i], r = rstd[i]
-                var sumG: Float = 0, sumGX: Float = 0
-                for j in 0..<width {
-                    let gj = g[j] * weight[j]
-                    sumG += gj
-                    sumGX += gj * (row[j] - mu) * r
-                }
+                let sumG = VectorOps.dot(g, weight, width)
+                let sumGX = r * VectorOps.centredDot(g, weight, row, mean: mu, width)
                 let meanG = sumG / Float(width), meanGX = sumGX / Float(width)
                 for j in 0..<width {
                     let xhat = (row[j] - mu) * r

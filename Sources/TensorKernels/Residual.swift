@@ -5,13 +5,12 @@ public enum Residual {
         _ pool: WorkerPool, count: Int, x: UnsafePointer<Float>, branch: UnsafePointer<Float>,
         dropout p: Float, rng: CounterRNG, out: UnsafeMutablePointer<Float>
     ) {
-        let scale = 1 / (1 - p)
         pool.run(Partition.chunks(count, of: Elementwise.chunk)) { task, _ in
             let range = Partition.range(task, of: Elementwise.chunk, in: count)
             if p == 0 {
                 for i in range { out[i] = x[i] + branch[i] }
             } else {
-                for i in range { out[i] = x[i] + branch[i] * Dropout.multiplier(rng, i, p: p, scale: scale) }
+                Dropout.forEachMultiplier(range, rng: rng, p: p) { i, multiplier in out[i] = x[i] + branch[i] * multiplier }
             }
         }
     }

@@ -48,12 +48,11 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
     let s = Summary(values: rates)
     let gflops = c.trainingFLOPsPerToken / 1e9
     let total = phases.reduce(0, +)
-    print(String(format: "RESULT train %@ swift threads=%d tokens_per_s min=%.0f median=%.0f max=%.0f gflops_median=%.1f",
-                 bench.name, threads, s.min, s.median, s.max, s.median * gflops))
-    print(String(format: "  phases: forward %.0f%%, backward %.0f%%, clip+AdamW %.0f%%; %.1f ms/step; %.0f tokens per CPU-second; arena %.0f MiB",
+    print(String(format: "RESULT train %@ swift threads=%d tokens_per_s min=%.0f median=%.0f max=%.0f gflops_median=%.1f cpu_tokens_per_s=%.0f",
+                 bench.name, threads, s.min, s.median, s.max, s.median * gflops, Summary(values: cpuRates).median))
+    print(String(format: "  phases: forward %.0f%%, backward %.0f%%, clip+AdamW %.0f%%; %.1f ms/step; arena %.0f MiB",
                  100 * phases[0] / total, 100 * phases[1] / total, 100 * phases[2] / total,
-                 1000 * total / Double(steps * repeats), Summary(values: cpuRates).median,
-                 Double(model.activationBytes) / 1_048_576))
+                 1000 * total / Double(steps * repeats), Double(model.activationBytes) / 1_048_576))
 }
 
 /// Greedy KV-cached generation at batch 1: milliseconds per generated token.

@@ -1,6 +1,6 @@
 import Foundation
 
-/// minillm-bench-kernels train|generate|gemm [--config NAME] [--threads N] [--steps N] [--repeats N] [--tokens N]
+/// minillm-bench-kernels train|generate|gemm|export-sample [--dir D] [--config NAME] [--threads N] [--steps N] [--repeats N] [--tokens N]
 /// Prints one `RESULT ...` line per measurement; pipeline/scripts/bench-kernels.sh tabulates them.
 var options: [String: String] = [:]
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -16,6 +16,8 @@ let configs = (options["config"] ?? "seed-v1,seed-v2,deep").split(separator: ","
 
 do {
     switch mode {
+    case "export-sample":
+        try exportSample(directory: options["dir"] ?? "export-sample", threads: threads)
     case "gemm":
         let sizes = (options["sizes"] ?? "512,1024,2048").split(separator: ",").compactMap { Int($0) }
         benchGemm(threads: threads, sizes: sizes, repeats: repeats)

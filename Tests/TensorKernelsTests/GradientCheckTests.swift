@@ -23,16 +23,10 @@ import Testing
                 Linear.forward(gemm, rows: rows, inFeatures: inF, outFeatures: outF, x: p[0], weight: p[1], bias: p[2], y: p[3])
             }[3]
         }
-        let g = withBuffers([x, w, dy, .init(repeating: 0, count: rows * inF), .init(repeating: 0, count: outF * inF),
-                             .init(repeating: 0, count: outF)]) { p in
-            Linear.backwardInput(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], weight: p[1], dx: p[3],
-                                 accumulate: false)
-            Linear.backwardParameters(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], x: p[0],
-                                      dWeight: p[4], dBias: p[5])
-        }
-        check("linear dx", analytic: g[3], numeric: numericGradient(of: { forward($0, w, b) }, at: x, weights: dy))
-        check("linear dW", analytic: g[4], numeric: numericGradient(of: { forward(x, $0, b) }, at: w, weights: dy))
-        check("linear db", analytic: g[5], numeric: numericGradient(of: { forward(x, w, $0) }, at: b, weights: dy))
+        let g = linearBackward(gemm, rows: rows, inF: inF, outF: outF, x: x, w: w, dy: dy)
+        check("linear dx", analytic: g.dx, numeric: numericGradient(of: { forward($0, w, b) }, at: x, weights: dy))
+        check("linear dW", analytic: g.dW, numeric: numericGradient(of: { forward(x, $0, b) }, at: w, weights: dy))
+        check("linear db", analytic: g.db, numeric: numericGradient(of: { forward(x, w, $0) }, at: b, weights: dy))
     }
 
     @Test func layerNorm() {

@@ -38,3 +38,16 @@ func withBuffers(_ arrays: [[Float]], _ body: ([UnsafeMutablePointer<Float>]) ->
     defer { buffers.forEach { $0.deallocate() } }
     return zip(buffers, arrays).map { Array(UnsafeBufferPointer(start: $0, count: $1.count)) }
 }
+
+/// Linear's backward pass on arrays: (dx, dW, db).
+func linearBackward(_ gemm: Gemm, rows: Int, inF: Int, outF: Int, x: [Float], w: [Float], dy: [Float])
+    -> (dx: [Float], dW: [Float], db: [Float]) {
+    let r = withBuffers([x, w, dy, .init(repeating: 0, count: rows * inF), .init(repeating: 0, count: outF * inF),
+                         .init(repeating: 0, count: outF)]) { p in
+        Linear.backwardInput(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], weight: p[1], dx: p[3],
+                             accumulate: false)
+        Linear.backwardParameters(gemm, rows: rows, inFeatures: inF, outFeatures: outF, dy: p[2], x: p[0],
+                                  dWeight: p[4], dBias: p[5])
+    }
+    return (r[3], r[4], r[5])
+}

@@ -4,22 +4,30 @@ import sys
 
 rows = {}
 for line in open(sys.argv[1]):
-    m = re.match(r"RESULT (\w+) (\S+) (\w+) threads=\d+ (\w+) min=([\d.]+) median=([\d.]+) max=([\d.]+)(?: gflops_median=([\d.]+))?", line)
+    m = re.match(r"RESULT (\w+) (\S+) (\w+) threads=\d+ (\w+) min=([\d.]+) median=([\d.]+) max=([\d.]+)"
+                 r"(?: gflops_median=([\d.]+) cpu_tokens_per_s=([\d.]+))?", line)
     if m:
-        kind, name, impl, unit, lo, med, hi, gflops = m.groups()
-        rows[(kind, name, impl)] = (float(lo), float(med), float(hi), float(gflops) if gflops else None)
+        kind, name, impl, unit, lo, med, hi, gflops, cpu = m.groups()
+        rows[(kind, name, impl)] = (float(lo), float(med), float(hi), float(gflops) if gflops else None,
+                                    float(cpu) if cpu else None)
 
-peak = max((v[1] for (k, _, impl), v in rows.items() if k == "gemm" and impl == "numpy"), default=None)
-print("| config | Swift tokens/s (min / median / max) | PyTorch tokens/s (min / median / max) | ratio (medians) | Swift GFLOP/s | % of numpy matmul peak |")
-print("|---|---|---|---|---|---|")
+# The peak is the best numpy/OpenBLAS run of any size: on a shared machine the median is noise.
+peak = max((v[2] for (k, _, impl), v in rows.items() if k == "gemm" and impl == "numpy"), default=None)
+print(f"numpy/OpenBLAS matmul peak (best run): {peak:.1f} GFLOP/s" if peak else "no numpy peak measured")
+print()
+print("| config | Swift tokens/s (min / median / max) | PyTorch tokens/s (min / median / max) | ratio of medians "
+      "| ratio of best runs | Swift GFLOP/s (median) | % of matmul peak | tokens per CPU-second Swift / PyTorch (ratio) |")
+print("|---|---|---|---|---|---|---|---|")
 for (kind, name, impl), s in rows.items():
     if kind != "train" or impl != "swift":
         continue
     t = rows.get((kind, name, "torch"))
     ratio = f"{s[1] / t[1]:.2f}x" if t else "-"
+    best = f"{s[2] / t[2]:.2f}x" if t else "-"
     torch_cell = f"{t[0]:.0f} / {t[1]:.0f} / {t[2]:.0f}" if t else "-"
     share = f"{100 * s[3] / peak:.0f}%" if peak else "-"
-    print(f"| {name} | {s[0]:.0f} / {s[1]:.0f} / {s[2]:.0f} | {torch_cell} | {ratio} | {s[3]:.1f} | {share} |")
+    cpu = f"{s[4]:.0f} / {t[4]:.0f} ({s[4] / t[4]:.2f}x)" if t else "-"
+    print(f"| {name} | {s[0]:.0f} / {s[1]:.0f} / {s[2]:.0f} | {torch_cell} | {ratio} | {best} | {s[3]:.1f} | {share} | {cpu} |")
 print()
 print("| generation (batch 1, KV cache) | Swift ms/token (min / median / max) | PyTorch ms/token | speed-up (medians) |")
 print("|---|---|---|---|")

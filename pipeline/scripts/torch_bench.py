@@ -44,17 +44,18 @@ def bench_train(name, threads, steps, repeats, MiniGPT, loss_fn, optimizer_for):
         opt.step()
 
     step()
-    rates = []
+    rates, cpu_rates = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(steps):
             step()
         rates.append(steps * batch * t / (time.perf_counter() - start))
+        cpu_rates.append(steps * batch * t / (time.process_time() - cpu_start))
     lo, med, hi = summary(rates)
     v, d, layers = config["vocab_size"], config["d_model"], config["n_layers"]
     flops = 6 * (layers * 12 * d * d + v * d) + 12 * layers * d * t
     print(f"RESULT train {name} torch threads={threads} tokens_per_s min={lo:.0f} median={med:.0f} max={hi:.0f} "
-          f"gflops_median={med * flops / 1e9:.1f}", flush=True)
+          f"gflops_median={med * flops / 1e9:.1f} cpu_tokens_per_s={summary(cpu_rates)[1]:.0f}", flush=True)
 
 
 @torch.no_grad()

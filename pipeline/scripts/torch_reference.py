@@ -173,7 +173,7 @@ def load_model(directory, dtype=torch.float32):
     if config["tie_weights"]:
         state["head.weight"] = state["tok_emb.weight"]
     model.load_state_dict(state, strict=True)
-    return model.eval(), config  # inference: dropout off
+    return model.eval(), config
 
 
 def optimizer_for(model, lr, weight_decay, betas=(0.9, 0.999)):

@@ -1,0 +1,84 @@
+import Crypto
+
+/// Exact duplicates by the SHA-256 of the clean text; the first occurrence is kept.
+struct ExactDuplicates {
+    private var seen: [SHA256.Digest: Int] = [:]
+
+    /// The index of the earlier article with the same text, or nil (and then this one is remembered).
+    mutating func earlier(_ text: String, index: Int) -> Int? {
+        let digest = SHA256.hash(data: Array(text.utf8))
+        if let first = seen[digest] { return first }
+        seen[digest] = index
+        return nil
+    }
+}
+
+/// Near duplicates by MinHash over word 5-grams with locality-sensitive hashing: 64 hashes in
+/// 16 bands of 4. Articles sharing a band are compared on their signatures; an estimated
+/// Jaccard similarity at or above the threshold makes the later one a duplicate. All hashing
+/// is seeded and fixed, so the outcome is the same on every run.
+struct NearDuplicates {
+    static let hashes = 64
+    static let bands = 16
+    static let rows = hashes / bands
+    static let shingleWords = 5
+
+    let threshold: Double
+    private var signatures: [[UInt32]] = []
+    private var owners: [Int] = []
+    private var buckets: [UInt64: [Int32]] = [:]
+
+    init(threshold: Double) { self.threshold = threshold }
+
+    /// The MinHash signature of a text, or nil when it has fewer words than one shingle.
+    static func signature(_ text: String) -> [UInt32]? {
+        var words: [UInt64] = []
+        LanguageCheck.forEachWord(text, limit: Int.max) { words.append(fnv1a($0)) }
+        guard words.count >= shingleWords else { return nil }
+        var minima = [UInt32](repeating: .max, count: hashes)
+        for start in 0...(words.count - shingleWords) {
+            var shingle: UInt64 = 0x9E37_79B9_7F4A_7C15
+            for k in 0..<shingleWords { shingle = mix(shingle ^ words[start + k]) }
+            for k in 0..<hashes {
+                let value = UInt32(truncatingIfNeeded: mix(shingle &+ seeds[k]) >> 32)
+                if value < minima[k] { minima[k] = value }
+            }
+        }
+        return minima
+    }
+
+    /// The index of an earlier similar article, or nil (and then this one is remembered).
+    mutating func earlier(_ signature: [UInt32], index: Int) -> Int? {
+        var keys: [UInt64] = []
+        for band in 0..<Self.bands {
+            var key = UInt64(band) &* 0x100_0000_01B3
+            for row in 0..<Self.rows { key = Self.mix(key ^ UInt64(signature[band * Self.rows + row])) }
+            keys.append(key)
+            for candidate in buckets[key] ?? [] {
+                let other = signatures[Int(candidate)]
+                let same = zip(signature, other).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
+                if Double(same) / Double(Self.hashes) >= threshold { return owners[Int(candidate)] }
+            }
+        }
+        let slot = Int32(signatures.count)
+        signatures.append(signature)
+        owners.append(index)
+        for key in keys { buckets[key, default: []].append(slot) }
+        return nil
+    }
+
+    static let seeds: [UInt64] = (0..<hashes).map { mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D) }
+
+    /// SplitMix64's finaliser.
+    @inline(__always)
+    static func mix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    static func fnv1a(_ word: String) -> UInt64 {
+        word.utf8.reduce(0xCBF2_9CE4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01B3 }
+    }
+}

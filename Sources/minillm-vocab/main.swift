@@ -1,0 +1,6 @@
+import MiniPipeline
+import MiniStages
+
+Pipeline.registry = .standard
+StageCommand.stageName = "vocab"
+StageCommand.main()

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import WikiSource
+@testable import TextCleaning
+
+@Suite struct CleanPipelineTests {
+    static let spanish = "El río Ebro nace en Fontibre, en la comunidad autónoma de Cantabria, y desemboca en el mar "
+        + "Mediterráneo por el delta que lleva su nombre, en la provincia de Tarragona. Es el río más caudaloso de "
+        + "España y el segundo más largo de la península ibérica, tras el Tajo. Su cuenca es la más extensa del país. "
+    static let english = "The Ebro is the longest river entirely within Spain. It flows through the city of Zaragoza "
+        + "and into the Mediterranean Sea, forming a delta which is one of the largest wetland areas in the region. "
+
+    func article(_ title: String, _ text: String) -> RawArticle {
+        RawArticle(pageID: nil, title: title, revisionID: nil, timestamp: nil, source: "sample", format: .plain, text: text)
+    }
+
+    func run(_ articles: [RawArticle], threads: Int, tweak: (inout CleanPipeline.Settings) -> Void = { _ in })
+        throws -> (bytes: [UInt8], stats: CleanStats) {
+        var settings = CleanPipeline.Settings()
+        settings.threads = threads
+        tweak(&settings)
+        let pipeline = CleanPipeline(settings)
+        var out: [UInt8] = []
+        try pipeline.run(CorpusReader(BytesSource(articles.flatMap { $0.jsonLine() }))) { out += $0 }
+        return (out, pipeline.stats)
+    }
+
+    @Test func everyFilterCountsItsDrops() throws {
+        var real: [RawArticle] = []
+        try PlainSample.read(path: Repo.data("eswiki-plaintext-2000.jsonl.bz2"), limit: 1) { real.append($0) }
+        let long = real[0].text
+        let nearly = long.replacingOccurrences(of: "Reims", with: "Reims (Francia)")
+        let articles = [
+            article("Ebro", long), article("Corto", "Muy breve."), article("River", Self.english + Self.english + Self.english),
+            article("Copia", long), article("Casi", nearly), article("Vacío", "[1]\u{200B}"),
+        ]
+        let (bytes, stats) = try run(articles, threads: 2)
+        let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
+        #expect(lines.count == 1 && lines[0].hasPrefix(#"{"title":"Ebro","page_id":null,"text":"San Juan Bautista"#))
+        #expect(stats.articlesIn == 6 && stats.articlesOut == 1)
+        #expect(stats.dropped == [.tooShort: 1, .notSpanish: 1, .exactDuplicate: 1, .nearDuplicate: 1, .empty: 1])
+        #expect(stats.droppedArticles.first { $0.title == "Casi" }?.duplicateOf == "Ebro")
+        let json = try JSONSerialization.jsonObject(with: stats.json(parameters: ["min_chars": 500])) as? [String: Any]
+        #expect(json?["articles_out"] as? Int == 1)
+        #expect((json?["dropped"] as? [String: Int])?["near_duplicate"] == 1)
+    }
+
+    @Test func filtersCanBeTurnedOff() throws {
+        let articles = [article("A", Self.spanish), article("B", Self.spanish), article("C", Self.english)]
+        let (_, stats) = try run(articles, threads: 1) {
+            $0.minChars = 0
+            $0.minSpanishRatio = 0
+            $0.dropExactDuplicates = false
+            $0.nearDuplicateThreshold = 0
+        }
+        #expect(stats.articlesOut == 3)
+    }
+
+    @Test func outputDoesNotDependOnThreads() throws {
+        var articles: [RawArticle] = []
+        try PlainSample.read(path: Repo.data("eswiki-plaintext-2000.jsonl.bz2"), limit: 12) { articles.append($0) }
+        let parser = DumpParser(try Input.open(Repo.data("eswiki-sample-60pages-pages-articles.xml.bz2")))
+        while let page = try parser.next() { articles.append(page) }
+        let one = try run(articles, threads: 1)
+        let three = try run(articles, threads: 3)
+        #expect(one.bytes == three.bytes)
+        #expect(try one.stats.json(parameters: [:]) == three.stats.json(parameters: [:]))
+        #expect(one.stats.articlesOut > 40)
+    }
+
+    @Test func languageScores() {
+        #expect(LanguageCheck.score(Self.spanish).leads && LanguageCheck.score(Self.spanish).ratio > 0.3)
+        #expect(!LanguageCheck.score(Self.english).leads)
+        let portuguese = "O rio Ebro é o maior rio da Espanha em volume de água. Nasce na Cantábria e desagua no mar "
+            + "Mediterrâneo, formando um delta que é uma das maiores zonas húmidas da região."
+        #expect(!LanguageCheck.score(portuguese).leads)
+    }
+}
+
+enum Repo {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+    static func data(_ name: String) -> String { root + "/pipeline/data/" + name }
+}

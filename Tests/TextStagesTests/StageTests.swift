@@ -1,0 +1,81 @@
+import Foundation
+import MiniPipeline
+import MiniStore
+import TestSupport
+import Testing
+import WikiSource
+import WikiTestSupport
+@testable import TextStages
+
+@Suite struct StageTests {
+    static let dump = "pipeline/data/eswiki-sample-60pages-pages-articles.xml.bz2"
+
+    @Test func bundledDumpRunsThroughBothStages() throws {
+        let harness = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#)
+        let results = try harness.run()
+        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        #expect(raw.count == 59)
+        #expect(raw.allSatisfy { $0["source"] as? String == "sample" && $0["format"] as? String == "wikitext" })
+        #expect(raw.map { Array($0.keys).sorted() }.allSatisfy {
+            $0 == ["format", "page_id", "revision_id", "source", "text", "timestamp", "title"]
+        })
+        let clean = try harness.lines(try #require(results["clean"]?.outputs["corpus"]))
+        #expect(clean.count > 30 && clean.count < 59)
+        #expect(clean.allSatisfy { ($0["text"] as? String)?.count ?? 0 >= 500 && $0["title"] is String && $0["page_id"] is Int })
+        let stats = try #require(try JSONSerialization.jsonObject(with: harness.store.data(results["clean"]!.outputs["stats"]!)) as? [String: Any])
+        #expect(stats["articles_in"] as? Int == 59 && stats["articles_out"] as? Int == clean.count)
+        let dropped = try #require(stats["dropped"] as? [String: Int])
+        #expect(dropped.values.reduce(0, +) == 59 - clean.count)
+        #expect((stats["dropped_articles"] as? [Any])?.count == 59 - clean.count)
+        #expect((stats["top_characters"] as? [[String: Any]])?.first?["char"] as? String == " ")
+        // The catalogue holds the figures too.
+        let run = try #require(try harness.store.catalogue.latestSucceededRun(stage: "clean"))
+        let metrics = try harness.store.catalogue.metrics(run: run.id)
+        #expect(metrics.contains { $0.name == "articles_out" && Int($0.value) == clean.count })
+        // A second run is fresh, and a second store builds the same bytes.
+        #expect(try harness.run()["clean"]?.outcome == .fresh)
+        let again = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#).run()
+        #expect(again["clean"]?.outputs == results["clean"]?.outputs)
+        #expect(again["extract"]?.outputs == results["extract"]?.outputs)
+    }
+
+    @Test func theDefaultSampleResolvesFromTheRepositoryRoot() throws {
+        let harness = try StageHarness(extract: #"{"limit": 25}"#, clean: #"{"near_duplicate_threshold": 0}"#)
+        let results = try harness.run()
+        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        #expect(raw.count == 25)
+        #expect(raw.first?["title"] as? String == "Juan Bautista de La Salle")
+        #expect(raw.allSatisfy { $0["page_id"] is NSNull && $0["format"] as? String == "plain" })
+        let clean = try harness.lines(try #require(results["clean"]?.outputs["corpus"]))
+        #expect(!clean.isEmpty)
+        #expect(clean.allSatisfy { !(($0["text"] as? String) ?? "").contains("\u{200B}") })
+    }
+
+    @Test func localDumpSourceAndItsErrors() throws {
+        let harness = try StageHarness(extract: #"{"source": "dump", "dump_location": "pipeline/data/eswiki-2010-head-10pages.xml.bz2"}"#)
+        let raw = try harness.lines(try #require(try harness.run(until: "extract")["extract"]?.outputs["corpus"]))
+        #expect(raw.count == 9 && raw.allSatisfy { $0["source"] as? String == "dump" })
+        let missing = try StageHarness(extract: #"{"source": "dump"}"#)
+        #expect { try missing.run() } throws: { "\($0)".contains("dump_location") }
+        let empty = try StageHarness(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
+        #expect { try empty.run() } throws: { "\($0)".contains("empty") }
+    }
+
+    @Test func cleaningThatKeepsNothingFailsWithTheCounts() throws {
+        let harness = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#, clean: #"{"min_chars": 10000000}"#)
+        #expect { try harness.run() } throws: { "\($0)".contains("too_short 59") }
+    }
+
+    @Test func apiSourceThroughTheStage() throws {
+        let server = try FixtureServer(faults: ["content:2=status:503/0", "random:1=drop"])
+        let harness = try StageHarness(extract: """
+            {"source": "api", "api_endpoint": "\(server.endpoint)", "api_articles": 8, "api_batch_size": 4,
+             "api_contact": "tests@example.org", "http_backoff_seconds": 0.01}
+            """)
+        let results = try harness.run()
+        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        #expect(raw.count == 8 && raw.allSatisfy { $0["source"] as? String == "api" && $0["revision_id"] is Int })
+        let checkpoints = try harness.store.catalogue.checkpoints(cacheKey: try #require(try harness.store.catalogue.latestSucceededRun(stage: "extract")).cacheKey)
+        #expect(checkpoints.filter { $0.name.hasPrefix("api-batch-") }.count >= 2)
+    }
+}
