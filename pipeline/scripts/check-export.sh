@@ -20,6 +20,7 @@ minillm() { .build/release/minillm "$1" --store "$store" --pipeline "$pipeline" 
 
 minillm export train "$dir" >&2
 minillm show train > "$work/run.json"
+[ "$(jq -r .status "$work/run.json")" = succeeded ] || { echo "check-export: the latest train run did not succeed" >&2; exit 1; }
 python3 pipeline/scripts/train_reference.py --store "$store" --run "$work/run.json" --validation-batch "$work/batch.safetensors"
 python3 pipeline/scripts/torch_reference.py loss --model "$dir" --batch "$work/batch.safetensors" > "$work/torch.json"
 python3 - "$dir/model.safetensors" "$work/torch.json" <<'PY'
