@@ -176,12 +176,12 @@ def load_model(directory, dtype=torch.float32):
     return model.eval(), config
 
 
-def optimizer_for(model, lr, weight_decay):
+def optimizer_for(model, lr, weight_decay, betas=(0.9, 0.999)):
     params = list(dict(model.named_parameters()).items())
     decay = [p for _, p in params if p.dim() >= 2]
     rest = [p for _, p in params if p.dim() < 2]
     return torch.optim.AdamW([{"params": decay, "weight_decay": weight_decay},
-                              {"params": rest, "weight_decay": 0.0}], lr=lr, betas=(0.9, 0.999), eps=1e-8)
+                              {"params": rest, "weight_decay": 0.0}], lr=lr, betas=betas, eps=1e-8)
 
 
 # ---------------------------------------------------------------- commands
