@@ -22,45 +22,59 @@ targets += [
                    providers: [.apt(["libbz2-dev"])]),
 ]
 
-// MARK: - Backbone: store, catalogue, stage runner, driver
+// MARK: - Support: logging, progress, process memory, JSON text (no dependencies)
+targets += [
+    .target(name: "CoreSupport"),
+]
+
+// MARK: - Backbone: store and catalogue, the stage framework, the generic command line
 targets += [
     .target(name: "MiniStore", dependencies: [
         "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .target(name: "MiniPipeline", dependencies: [
-        "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .target(name: "MiniPipeline", dependencies: ["MiniStore", "CoreSupport"]),
+    .target(name: "PipelineCommands", dependencies: [
+        "MiniPipeline", "MiniStore", "CoreSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["PipelineCommands", "MiniPipeline", "MiniStore"],
                       path: "Tests/Fixtures/FixtureDriver"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
-    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniStore", "TestSupport"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
 targets += [
+    .target(name: "CorpusFormat", dependencies: ["CoreSupport"]),
     .target(name: "WikiSource", dependencies: [
-        "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+        "CBzip2", "CCurl", "CorpusFormat", "CoreSupport", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
+    .target(name: "TextCleaning", dependencies: [
+        "CorpusFormat", "CoreSupport", .product(name: "Crypto", package: "swift-crypto"),
+    ]),
     .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
-    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
-    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
-    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
+    .testTarget(name: "WikiSourceTests", dependencies: [
+        "WikiSource", "CorpusFormat", "CoreSupport", "MiniStore", "TestSupport", "WikiTestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+    ]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "CorpusFormat", "WikiSource"]),
+    .target(name: "TextStages", dependencies: [
+        "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
+    ]),
+    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
-    .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "TextCleaning"]),
+    .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "CorpusFormat", "TextCleaning"]),
 ]
 
 // MARK: - Tokenizer and data shards (vocab, shard)
 targets += [
-    .target(name: "Tokenizer"),
+    .target(name: "Tokenizer", dependencies: ["CoreSupport"]),
     .target(name: "DataShards", dependencies: [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["DataShards", "MiniStore", "Tokenizer"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
@@ -68,7 +82,7 @@ targets += [
 // MARK: - Tensor kernels and the MiniGPT model
 targets += [
     .target(name: "TensorKernels", swiftSettings: nativeCPU),
-    .target(name: "MiniGPT", dependencies: ["TensorKernels"], swiftSettings: nativeCPU),
+    .target(name: "MiniGPT", dependencies: ["TensorKernels", "CoreSupport"], swiftSettings: nativeCPU),
     .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
                       swiftSettings: nativeCPU),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
@@ -76,43 +90,47 @@ targets += [
                 resources: [.copy("Fixtures")]),
 ]
 
-// MARK: - Training
+// MARK: - Training: the library (loop, schedule, checkpoints) and the train stage
 targets += [
-    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
+    .target(name: "Training", dependencies: ["MiniGPT", "TensorKernels", "DataShards", "MiniStore", "MiniPipeline", "CoreSupport"]),
+    .target(name: "TrainingStage", dependencies: [
+        "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport",
+    ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),
 ]
 
-// MARK: - Evaluation and report
+// MARK: - Evaluation: the metrics library and the evaluate stage
 targets += [
-    .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
+    .target(name: "Evaluation", dependencies: ["CoreSupport"], swiftSettings: nativeCPU),
+    .executableTarget(name: "minillm-bench-evaluation", dependencies: ["Evaluation"], swiftSettings: nativeCPU),
     .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
-        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "Evaluation", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore", "CoreSupport",
     ]),
     .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
             path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
-        "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
-        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+        "EvaluationStage", "Evaluation", "Training", "TrainingStage", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "CoreSupport", "TestSupport", "CorpusTestSupport", "ReportTestSupport",
     ]),
 ]
 
-// MARK: - Stage registry and executables
+// MARK: - The minillm command line: the standard registry, model commands, executables
 targets += [
-    .target(name: "MiniStages", dependencies: [
-        "MiniPipeline", "MiniStore", "Training", "VocabShardStages", "TextStages", "EvaluationStage",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    .target(name: "MinillmCommands", dependencies: [
+        "PipelineCommands", "MiniPipeline", "MiniStore", "CoreSupport", "Training", "TrainingStage", "VocabShardStages", "TextStages",
+        "EvaluationStage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm", dependencies: ["MinillmCommands"]),
     .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
-    .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
-    .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
-    .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),
-    .executableTarget(name: "minillm-shard", dependencies: ["MiniPipeline", "MiniStages"]),
-    .executableTarget(name: "minillm-train", dependencies: ["MiniPipeline", "MiniStages"]),
-    .executableTarget(name: "minillm-evaluate", dependencies: ["MiniPipeline", "MiniStages"]),
+    .executableTarget(name: "minillm-extract", dependencies: ["PipelineCommands", "MinillmCommands"]),
+    .executableTarget(name: "minillm-clean", dependencies: ["PipelineCommands", "MinillmCommands"]),
+    .executableTarget(name: "minillm-vocab", dependencies: ["PipelineCommands", "MinillmCommands"]),
+    .executableTarget(name: "minillm-shard", dependencies: ["PipelineCommands", "MinillmCommands"]),
+    .executableTarget(name: "minillm-train", dependencies: ["PipelineCommands", "MinillmCommands"]),
+    .executableTarget(name: "minillm-evaluate", dependencies: ["PipelineCommands", "MinillmCommands"]),
 ]
 
 let package = Package(

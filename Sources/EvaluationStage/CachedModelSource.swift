@@ -1,14 +1,14 @@
 import protocol Evaluation.LogitsSource
 import MiniGPT
 
-/// MiniGPT's KV-cached `Generator` as the evaluation's `LogitsSource`: one cached forward pass
+/// MiniGPT's KV-cached `CachedDecoder` as the evaluation's `LogitsSource`: one cached forward pass
 /// per generated token. A sequence that outgrows the context restarts the cache from its last
 /// ⌈T/2⌉ tokens (one prefill per T/2 new tokens), so the model always reads a full half-window.
 struct CachedModelSource: LogitsSource {
-    let cache: Generator
+    let cache: CachedDecoder
     private var sequence: [Int32] = []
 
-    init(model: MiniGPT) { cache = Generator(model: model) }
+    init(model: MiniGPT) { cache = CachedDecoder(model: model) }
 
     var vocabSize: Int { cache.model.config.vocabSize }
     private var contextLength: Int { cache.model.config.contextLength }

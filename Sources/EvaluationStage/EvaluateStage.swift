@@ -1,3 +1,4 @@
+import CoreSupport
 import DataShards
 import Evaluation
 import Foundation
@@ -30,7 +31,7 @@ public struct EvaluateStage: Stage {
         let shardsHash = context.inputs["shards"]!, modelHash = context.inputs["model"]!
         let shards = try ShardSet(store: store, manifest: shardsHash)
         let tokenizer = try shards.tokenizer(in: store)
-        let threads = ProcessInfo.processInfo.environment["MINILLM_THREADS"].flatMap(Int.init)
+        let threads = ThreadCount.requested
         let loaded = try EvaluatedModel.load(path: try context.inputPath("model"), maxBatch: settings.batchSize, threads: threads)
         if let trainedWith = loaded.tokenizer, trainedWith != shards.manifest.tokenizer {
             throw EvaluationError.tokenizerMismatch(model: trainedWith.short, shards: shards.manifest.tokenizer.short)
@@ -72,8 +73,7 @@ public struct EvaluateStage: Stage {
     /// The evaluation of the latest succeeded evaluate run before `run`, if its artifact is
     /// still intact and readable.
     static func previousEvaluation(store: Store, before run: Int64) throws -> (run: Int64, report: EvaluationReport)? {
-        let runs = try store.catalogue.runs(where: "stage = 'evaluate' AND status = 'succeeded' AND id < ?", [.integer(run)], limit: 1)
-        guard let last = runs.first, let hash = last.outputs["evaluation"], store.check(hash) == .intact,
+        guard let last = try store.catalogue.latestSucceededRun(stage: "evaluate", before: run), let hash = last.outputs["evaluation"], store.check(hash) == .intact,
               let report = try? EvaluationReport.decode(try store.data(hash)) else { return nil }
         return (last.id, report)
     }

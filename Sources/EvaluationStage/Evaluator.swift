@@ -1,3 +1,4 @@
+import CoreSupport
 import DataShards
 import Evaluation
 import Foundation

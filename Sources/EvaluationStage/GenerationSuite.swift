@@ -19,7 +19,7 @@ struct GenerationSuite {
         for text in StandardPrompts.prompts {
             for var settings in StandardPrompts.settings(maxNewTokens: maxNewTokens, seed: seed) {
                 settings.stopTokens = [Int(SpecialToken.eos.id)]
-                let result = try Evaluation.Generator.generate(&source, prompt: prompt(text), settings: settings)
+                let result = try Generation.generate(&source, prompt: prompt(text), settings: settings)
                 let continuation = try tokenizer.decodeLossy(result.tokens.map(TokenID.init))
                 samples.append(GenerationSample(prompt: text, settings: settings, continuation: continuation, result: result))
                 results.append(result)
@@ -42,7 +42,7 @@ struct GenerationSuite {
         settings.stopTokens = [Int(SpecialToken.eos.id)]
         var hypotheses: [String] = []
         for task in tasks {
-            let result = try Evaluation.Generator.generate(&source, prompt: prompt(task.prompt), settings: settings)
+            let result = try Generation.generate(&source, prompt: prompt(task.prompt), settings: settings)
             hypotheses.append(ContinuationTask.trim(try tokenizer.decodeLossy(result.tokens.map(TokenID.init)),
                                                     toWords: referenceWords))
         }

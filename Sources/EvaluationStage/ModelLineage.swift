@@ -13,22 +13,13 @@ enum ModelLineage {
     static func make(store: Store, model: ArtifactHash, config: MiniGPTConfig, shards: ShardSet, shardsHash: ArtifactHash,
                      tokenizer: Tokenizer, metadata: [String: String], evaluateVersion: Int) throws -> Lineage {
         let catalogue = store.catalogue
-        let ancestry = "SELECT ancestor FROM lineage WHERE artifact = ?1"
         // Newest first; keep one run per stage (a forced rebuild leaves several with the same outputs).
         var runs: [String: RunRecord] = [:]
-        let producers = "SELECT run_id FROM run_outputs WHERE hash = ?1 OR hash IN (\(ancestry))"
-        for run in try catalogue.runs(where: "status = 'succeeded' AND id IN (\(producers))", [.text(model.hex)])
-        where runs[run.stage] == nil {
+        for run in try catalogue.succeededRunsInLineage(of: model) where runs[run.stage] == nil {
             runs[run.stage] = run
         }
         let ordered = runs.values.sorted { $0.id < $1.id }
-        let files = try catalogue.db.query("""
-            SELECT a.hash, (SELECT f.path FROM file_hashes f WHERE f.hash = a.hash ORDER BY f.rowid DESC LIMIT 1) AS path
-            FROM artifacts a WHERE a.kind LIKE 'external:%' AND a.hash IN (\(ancestry)) ORDER BY a.hash
-            """, [.text(model.hex)]).map { row -> String in
-                let hash = row["hash"]?.string.map { String($0.prefix(12)) } ?? "?"
-                return "\(row["path"]?.string ?? "file") (\(hash))"
-            }
+        let files = try catalogue.externalFiles(amongAncestorsOf: model).map { "\($0.path ?? "file") (\($0.hash.short))" }
 
         let parts = DocumentSplit.Part.allCases.map { part in
             "\(part.rawValue) \(shards.manifest.parts[part.rawValue]?.documents ?? 0)"
@@ -51,7 +42,7 @@ enum ModelLineage {
             corpus: corpus,
             tokenizer: "\(shards.manifest.tokenizer.short): \(tokenizer.kind.rawValue), \(tokenizer.vocabularySize) tokens",
             config: String(decoding: try JSONEncoder.sorted.encode(config), as: UTF8.self),
-            codeVersion: "minillm \(Pipeline.version); " + stages.joined(separator: ", "),
+            codeVersion: "minillm \(MinillmVersion.current); " + stages.joined(separator: ", "),
             extra: extra)
     }
 }

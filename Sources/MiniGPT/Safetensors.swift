@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 #if _endian(big)
@@ -139,10 +140,10 @@ public struct Safetensors {
         for t in entries.sorted(by: { $0.name < $1.name }) {
             let (begin, end) = offsets[t.name]!
             let shape = t.shape.map(String.init).joined(separator: ",")
-            header.append("\(jsonString(t.name)):{\"data_offsets\":[\(begin),\(end)],\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)]}")
+            header.append("\(JSONText.quoted(t.name)):{\"data_offsets\":[\(begin),\(end)],\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(shape)]}")
         }
         if !metadata.isEmpty {
-            let fields = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            let fields = metadata.keys.sorted().map { "\(JSONText.quoted($0)):\(JSONText.quoted(metadata[$0]!))" }
             header.insert("\"__metadata__\":{\(fields.joined(separator: ","))}", at: 0)
         }
         var text = Array("{\(header.joined(separator: ","))}".utf8)
@@ -170,10 +171,5 @@ public struct Safetensors {
         do { try data.write(to: URL(fileURLWithPath: path), options: .atomic) } catch {
             throw .io(path: path, reason: "cannot write: \(error.localizedDescription)")
         }
-    }
-
-    static func jsonString(_ s: String) -> String {
-        let encoded = try! JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])
-        return String(decoding: encoded.dropFirst().dropLast(), as: UTF8.self)
     }
 }

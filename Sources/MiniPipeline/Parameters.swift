@@ -22,7 +22,7 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
         return "\(v)"
     }
 
-    var json: Any {
+    public var json: Any {
         switch self {
         case .int(let v): v
         case .double(let v): v

@@ -27,7 +27,8 @@ public struct StagePlan {
     public let outputs: [String: ArtifactHash]
 }
 
-/// Computes cache keys and freshness from the pipeline file and the catalogue, changing nothing.
+/// Computes cache keys and freshness from the pipeline file and the catalogue. It changes
+/// nothing but the cache of external files' hashes; `PipelineRunner` is what builds.
 public struct Planner {
     public let store: Store
     public let pipeline: PipelineFile
@@ -43,8 +44,9 @@ public struct Planner {
         self.preset = preset
     }
 
-    /// Plans `stages` in order; `upstream` supplies outputs of stages planned earlier.
-    public func plan(_ stage: any Stage, upstream: [String: StagePlan]) throws -> StagePlan {
+    /// Plans one stage. `resolved` holds the outputs of upstream stages already known to be
+    /// fresh (or just built), by stage name; any other upstream stage is planned first.
+    public func plan(_ stage: any Stage, resolved: [String: [String: ArtifactHash]] = [:]) throws -> StagePlan {
         let parameters = try pipeline.parameters(for: stage, preset: preset)
         var inputs: [String: ArtifactHash]? = [:]
         var waitingOn: [String] = []
@@ -53,8 +55,12 @@ public struct Planner {
                 inputs?[input.role] = hash
                 continue
             }
-            let producer = try upstream[input.stage] ?? plan(registry.stage(named: input.stage)!, upstream: upstream)
-            if producer.status == .fresh, let hash = producer.outputs[input.output] {
+            var outputs = resolved[input.stage]
+            if outputs == nil {
+                let producer = try plan(try registry.producer(of: input), resolved: resolved)
+                if producer.status == .fresh { outputs = producer.outputs }
+            }
+            if let hash = outputs?[input.output] {
                 inputs?[input.role] = hash
             } else {
                 inputs = nil
@@ -98,10 +104,10 @@ public struct Planner {
 
     /// Plans every stage of the registry in order.
     public func planAll() throws -> [StagePlan] {
-        var plans: [String: StagePlan] = [:]
+        var resolved: [String: [String: ArtifactHash]] = [:]
         return try registry.stages.map { stage in
-            let plan = try plan(stage, upstream: plans)
-            plans[stage.name] = plan
+            let plan = try plan(stage, resolved: resolved)
+            if plan.status == .fresh { resolved[stage.name] = plan.outputs }
             return plan
         }
     }

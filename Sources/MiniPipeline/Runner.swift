@@ -1,61 +1,72 @@
+import CoreSupport
 import Foundation
 import MiniStore
 
-/// Builds a planned stage: under its key's lock, with verified inputs, recording the run.
-public struct Runner {
-    public enum Outcome: String { case fresh, built }
+/// How one stage of a build ended.
+public struct StageResult: Sendable {
+    public enum Outcome: String, Sendable { case fresh, built }
 
-    public struct Result {
-        public let stage: String
-        public let cacheKey: String
-        public let outcome: Outcome
-        public let outputs: [String: ArtifactHash]
-        public let seconds: Double
-    }
+    public let stage: String
+    public let cacheKey: String
+    public let outcome: Outcome
+    public let outputs: [String: ArtifactHash]
+    public let seconds: Double
+}
 
-    public let store: Store
+/// The one owner of the run path: a command makes one runner, which plans each stage against
+/// the store and builds what is not fresh, under the key's lock, with verified inputs, recording
+/// the run in the catalogue.
+public struct PipelineRunner {
+    public let planner: Planner
+    /// Wait for another process building the same key, rather than fail with `busy`.
     public let wait: Bool
-    public let log: Log
+    public let quiet: Bool
 
-    public init(store: Store, wait: Bool, log: Log) throws {
-        self.store = store
+    public var store: Store { planner.store }
+
+    public init(planner: Planner, wait: Bool = true, quiet: Bool = false) {
+        self.planner = planner
         self.wait = wait
-        self.log = log
-        try reapAbandonedRuns()
+        self.quiet = quiet
     }
 
-    func lockPath(_ key: String) -> String { "\(store.locksDirectory)/\(key).lock" }
-
-    /// Runs left `running` by a process that no longer holds their lock died: mark them abandoned.
-    func reapAbandonedRuns() throws {
-        let running = try store.catalogue.runs(where: "status = 'running'")
-        for key in Set(running.map(\.cacheKey)) {
-            guard let lock = try FileLock.acquire(lockPath(key), wait: false) else { continue }
-            defer { lock.release() }
-            let count = try store.catalogue.abandonRuns(cacheKey: key)
-            if count > 0 { log.info("marked \(count) run(s) of key \(key.prefix(12)) abandoned (their process died)") }
+    /// Reaps runs of dead processes, then builds `stages` in order, each planned against the
+    /// outputs of those before it; fresh stages are skipped unless named in `force`.
+    public func build(_ stages: [any Stage], force: Set<String> = []) throws -> [StageResult] {
+        try store.reapAbandonedRuns(log: Log(prefix: "minillm", quiet: quiet))
+        var resolved: [String: [String: ArtifactHash]] = [:]
+        var results: [StageResult] = []
+        for stage in stages {
+            let result = try build(stage, resolved: resolved, force: force.contains(stage.name))
+            resolved[stage.name] = result.outputs
+            results.append(result)
         }
+        return results
     }
 
-    /// Builds the stage unless a succeeded run with the same key is intact (or `force`).
-    public func execute(_ plan: StagePlan, force: Bool, replan: () throws -> StagePlan) throws -> Result {
+    /// Builds one stage unless a succeeded run with its key is intact (or `force`).
+    private func build(_ stage: any Stage, resolved: [String: [String: ArtifactHash]], force: Bool) throws -> StageResult {
+        let log = Log(prefix: stage.name, quiet: quiet)
         let started = Date()
+        let plan = try planner.plan(stage, resolved: resolved)
         guard let key = plan.cacheKey, let plannedInputs = plan.inputs else {
-            throw PipelineError.upstreamNotFresh(stage: plan.stage.name,
-                                                 upstream: plan.stage.inputs.map(\.stage).joined(separator: ", "))
+            throw PipelineError.upstreamNotFresh(stage: stage.name, upstream: stage.inputs.map(\.stage).joined(separator: ", "))
         }
         if plan.status == .fresh && !force {
-            return Result(stage: plan.stage.name, cacheKey: key, outcome: .fresh, outputs: plan.outputs, seconds: 0)
+            log.info("fresh (key \(key.prefix(12)))")
+            return StageResult(stage: stage.name, cacheKey: key, outcome: .fresh, outputs: plan.outputs, seconds: 0)
         }
-        guard let lock = try FileLock.acquire(lockPath(key), wait: wait) else {
-            throw PipelineError.busy(stage: plan.stage.name, lock: lockPath(key))
+        for reason in plan.reasons { log.info(reason) }
+        guard let lock = try FileLock.acquire(store.lockPath(forKey: key), wait: wait) else {
+            throw PipelineError.busy(stage: stage.name, lock: store.lockPath(forKey: key))
         }
         defer { lock.release() }
         // Another process may have built this key while we waited for the lock.
-        let current = try replan()
+        let current = try planner.plan(stage, resolved: resolved)
         if current.status == .fresh && !force && current.cacheKey == key {
-            return Result(stage: plan.stage.name, cacheKey: key, outcome: .fresh, outputs: current.outputs,
-                          seconds: Date().timeIntervalSince(started))
+            log.info("fresh (key \(key.prefix(12)))")
+            return StageResult(stage: stage.name, cacheKey: key, outcome: .fresh, outputs: current.outputs,
+                               seconds: Date().timeIntervalSince(started))
         }
         try store.catalogue.abandonRuns(cacheKey: key)
         if force {
@@ -64,7 +75,29 @@ public struct Runner {
                 try store.catalogue.deleteCheckpoint(cacheKey: key, name: checkpoint.name)
             }
         }
+        let inputs = try importAndVerify(plan, plannedInputs: plannedInputs)
+        let runID = try store.catalogue.beginRun(stage: stage.name, cacheKey: key, stageVersion: stage.version,
+                                                 parameters: plan.parameters.canonicalJSON, inputs: inputs)
+        let context = StageContext(store: store, stage: stage.name, cacheKey: key, runID: runID,
+                                   parameters: plan.parameters, inputs: inputs, log: log)
+        log.info("building (key \(key.prefix(12)))")
+        do {
+            let outputs = try stage.run(context)
+            try checkUnchanged(plan, inputs: inputs)
+            for (_, hash) in outputs { try store.ensureIntact(hash) }
+            try store.catalogue.finishRun(runID, outputs: outputs)
+            let seconds = Date().timeIntervalSince(started)
+            log.info(String(format: "built in %.2fs", seconds))
+            return StageResult(stage: stage.name, cacheKey: key, outcome: .built, outputs: outputs, seconds: seconds)
+        } catch {
+            try? store.catalogue.failRun(runID, error: "\(error)")
+            throw error
+        }
+    }
 
+    /// Imports the external files (their bytes must still be what was planned) and verifies
+    /// every input in full.
+    private func importAndVerify(_ plan: StagePlan, plannedInputs: [String: ArtifactHash]) throws -> [String: ArtifactHash] {
         var inputs = plannedInputs
         for (role, path) in plan.externalPaths.sorted(by: { $0.key < $1.key }) {
             let imported = try store.importFile(at: path, kind: "external:\(plan.stage.name).\(role)",
@@ -75,31 +108,28 @@ public struct Runner {
             inputs[role] = imported
         }
         for (_, hash) in inputs.sorted(by: { $0.key < $1.key }) { try store.ensureIntact(hash, full: true) }
+        return inputs
+    }
 
-        let runID = try store.catalogue.beginRun(stage: plan.stage.name, cacheKey: key, stageVersion: plan.stage.version,
-                                                 parameters: plan.parameters.canonicalJSON, inputs: inputs)
-        let context = StageContext(store: store, stage: plan.stage.name, cacheKey: key, runID: runID,
-                                   parameters: plan.parameters, inputs: inputs, log: log)
-        log.info("building (key \(key.prefix(12)))")
-        do {
-            let outputs = try plan.stage.run(context)
-            for (role, hash) in inputs where store.check(hash) != .intact {
+    /// Refuses to record a run whose inputs (store objects or external files) changed under it.
+    private func checkUnchanged(_ plan: StagePlan, inputs: [String: ArtifactHash]) throws {
+        for (role, hash) in inputs where store.check(hash) != .intact {
+            throw PipelineError.inputChangedDuringRun(stage: plan.stage.name, role: role)
+        }
+        for (role, path) in plan.externalPaths {
+            let info = try Store.stat(path)
+            guard try store.catalogue.cachedFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs) == inputs[role] else {
                 throw PipelineError.inputChangedDuringRun(stage: plan.stage.name, role: role)
             }
-            for (role, path) in plan.externalPaths {
-                let info = try Store.stat(path)
-                guard try store.catalogue.cachedFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs) == inputs[role] else {
-                    throw PipelineError.inputChangedDuringRun(stage: plan.stage.name, role: role)
-                }
-            }
-            for (_, hash) in outputs { try store.ensureIntact(hash) }
-            try store.catalogue.finishRun(runID, outputs: outputs)
-            let seconds = Date().timeIntervalSince(started)
-            log.info(String(format: "built in %.2fs", seconds))
-            return Result(stage: plan.stage.name, cacheKey: key, outcome: .built, outputs: outputs, seconds: seconds)
-        } catch {
-            try? store.catalogue.failRun(runID, error: "\(error)")
-            throw error
+        }
+    }
+}
+
+extension Store {
+    /// Marks abandoned the runs whose process died (see `reapAbandonedRuns()`), saying so.
+    public func reapAbandonedRuns(log: Log) throws {
+        for (key, count) in try reapAbandonedRuns() {
+            log.info("marked \(count) run(s) of key \(key.prefix(12)) abandoned (their process died)")
         }
     }
 }

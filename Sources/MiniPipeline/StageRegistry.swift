@@ -18,6 +18,12 @@ public struct StageRegistry: Sendable {
 
     public func stage(named name: String) -> (any Stage)? { stages.first { $0.name == name } }
 
+    /// The stage that provides `input` (the initialiser checked that it runs earlier).
+    func producer(of input: StageInput) throws -> any Stage {
+        guard let stage = stage(named: input.stage) else { throw PipelineError.unknownStage(input.stage, known: names) }
+        return stage
+    }
+
     public func index(of name: String) throws -> Int {
         guard let i = stages.firstIndex(where: { $0.name == name }) else {
             throw PipelineError.unknownStage(name, known: names)

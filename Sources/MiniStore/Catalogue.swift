@@ -37,8 +37,11 @@ public struct CheckpointRecord: Equatable, Sendable {
 }
 
 /// The SQLite catalogue: what the store holds, which runs made it, and their metrics.
+///
+/// Every line of SQL in minillm is in this target: callers ask named questions (this file, and
+/// `CatalogueQueries.swift` for inspection), never write queries of their own.
 public final class Catalogue {
-    public let db: SQLiteDatabase
+    let db: SQLiteDatabase
 
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
@@ -129,7 +132,7 @@ public final class Catalogue {
         return hash
     }
 
-    private static func artifactRecord(_ row: SQLRow) -> ArtifactRecord {
+    static func artifactRecord(_ row: SQLRow) -> ArtifactRecord {
         ArtifactRecord(hash: ArtifactHash(row["hash"]?.string ?? "")!, kind: row["kind"]?.string ?? "",
                        mediaType: row["media_type"]?.string ?? "", size: row["size"]?.int ?? 0,
                        createdAt: row["created_at"]?.string ?? "", verifiedAt: row["verified_at"]?.string,
@@ -190,7 +193,8 @@ public final class Catalogue {
         return rows.count
     }
 
-    public func runs(where clause: String = "1", _ arguments: [SQLValue] = [], limit: Int = 1_000_000) throws -> [RunRecord] {
+    /// Runs matching a fixed clause of this target (never a caller's text), newest first.
+    func runs(where clause: String, _ arguments: [SQLValue] = [], limit: Int = 1_000_000) throws -> [RunRecord] {
         try db.query("SELECT * FROM runs WHERE \(clause) ORDER BY id DESC LIMIT \(limit)", arguments).map(runRecord)
     }
 

@@ -40,6 +40,22 @@ public final class Store {
 
     public var locksDirectory: String { root + "/locks" }
 
+    /// The lock a process holds while it builds the stage run with this cache key.
+    public func lockPath(forKey key: String) -> String { "\(locksDirectory)/\(key).lock" }
+
+    /// Runs left `running` by a process that no longer holds their key's lock died: marks them
+    /// abandoned and returns how many, by cache key. Keys still locked are being built; left alone.
+    public func reapAbandonedRuns() throws -> [(cacheKey: String, count: Int)] {
+        var reaped: [(cacheKey: String, count: Int)] = []
+        for key in try catalogue.runningCacheKeys().sorted() {
+            guard let lock = try FileLock.acquire(lockPath(forKey: key), wait: false) else { continue }
+            defer { lock.release() }
+            let count = try catalogue.abandonRuns(cacheKey: key)
+            if count > 0 { reaped.append((key, count)) }
+        }
+        return reaped
+    }
+
     // MARK: Writing
 
     /// Streams an artifact into the store: bytes go to a temporary file, hashed on the way,

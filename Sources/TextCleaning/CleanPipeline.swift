@@ -1,6 +1,7 @@
+import CoreSupport
+import CorpusFormat
 import Crypto
 import Foundation
-import WikiSource
 
 /// Cleans a raw corpus into a clean one: articles are cleaned in parallel in batches, then
 /// filtered and written strictly in input order, so the output bytes do not depend on the
@@ -89,7 +90,7 @@ public final class CleanPipeline {
             let article: Cleaned
             switch results[k]! {
             case .success(let cleaned): article = cleaned
-            case .failure(let problem): throw SourceError.badRecord(name, line: batch[k].number, reason: problem.description)
+            case .failure(let problem): throw BadRecord(name, line: batch[k].number, reason: problem.description)
             }
             stats.count(article.title, in: article.format, characters: article.charactersIn)
             if let reason = verdict(article) {

@@ -1,5 +1,5 @@
+import CorpusFormat
 import Foundation
-import WikiSource
 
 /// What cleaning did: articles in and out, why each dropped one went, and the characters and
 /// words of the result. Written as the `stats` artifact (JSON, keys sorted).

@@ -1,4 +1,4 @@
-import WikiSource
+import CorpusFormat
 
 /// Raw article text to clean text: wikitext is rendered first, then both formats go through
 /// the same line-level cleaning and normalisation.

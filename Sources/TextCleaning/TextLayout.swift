@@ -1,5 +1,5 @@
+import CorpusFormat
 import Foundation
-import WikiSource
 
 /// The line-level half of cleaning, shared by both formats: headings become lines of their
 /// own, trailing reference sections (`Referencias`, `Notas`, `Bibliografía`, `Enlaces

@@ -1,4 +1,4 @@
-import WikiSource
+import CorpusFormat
 
 /// Wikitext to plain text in one pass over the bytes, in time linear in the input.
 ///

@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 
 /// The Hugging Face `tokenizer.json` form of a tokenizer, which `tokenizers.Tokenizer.from_file`
@@ -12,17 +13,17 @@ extension Tokenizer {
     public func huggingFaceJSON() -> Data {
         var out = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [\n"
         out += SpecialToken.allCases.map { special in
-            "    {\"id\": \(special.id), \"content\": \(Self.quote(special.text)), \"single_word\": false, "
+            "    {\"id\": \(special.id), \"content\": \(JSONText.quoted(special.text)), \"single_word\": false, "
                 + "\"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": true}"
         }.joined(separator: ",\n")
         out += "\n  ],\n"
-        let vocabulary = (0..<vocabularySize).map { id in "    \(Self.quote(vocabularyEntry(TokenID(id)))): \(id)" }
+        let vocabulary = (0..<vocabularySize).map { id in "    \(JSONText.quoted(vocabularyEntry(TokenID(id)))): \(id)" }
             .joined(separator: ",\n")
         switch model {
         case .bpe(let bpe):
             out += "  \"normalizer\": null,\n"
             out += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": "
-                + Self.quote(PreTokenizer.pattern) + "}, \"behavior\": \"Isolated\", \"invert\": false}, "
+                + JSONText.quoted(PreTokenizer.pattern) + "}, \"behavior\": \"Isolated\", \"invert\": false}, "
                 + "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
             out += "  \"post_processor\": null,\n"
             out += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
@@ -30,13 +31,13 @@ extension Tokenizer {
                 + "\"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n"
             out += "  \"vocab\": {\n" + vocabulary + "\n  },\n  \"merges\": [\n"
             out += bpe.merges.map { a, b in
-                "    [\(Self.quote(vocabularyEntry(a))), \(Self.quote(vocabularyEntry(b)))]"
+                "    [\(JSONText.quoted(vocabularyEntry(a))), \(JSONText.quoted(vocabularyEntry(b)))]"
             }.joined(separator: ",\n")
             out += "\n  ]}\n}\n"
         case .word:
             out += "  \"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, {\"type\": \"Lowercase\"}]},\n"
             out += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"WhitespaceSplit\"}, "
-                + "{\"type\": \"Split\", \"pattern\": {\"Regex\": " + Self.quote(WordPreTokenizer.pattern)
+                + "{\"type\": \"Split\", \"pattern\": {\"Regex\": " + JSONText.quoted(WordPreTokenizer.pattern)
                 + "}, \"behavior\": \"Isolated\", \"invert\": false}]},\n"
             out += "  \"post_processor\": null,\n  \"decoder\": null,\n"
             out += "  \"model\": {\"type\": \"WordLevel\", \"unk_token\": \"[UNK]\",\n  \"vocab\": {\n" + vocabulary + "\n  }}\n}\n"
@@ -115,10 +116,4 @@ extension Tokenizer {
         return (merges, results)
     }
 
-    /// A JSON string literal: control characters escaped, everything else as UTF-8.
-    static func quote(_ text: String) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        return String(decoding: try! encoder.encode(text), as: UTF8.self)
-    }
 }

@@ -1,10 +1,11 @@
+import CoreSupport
 import Foundation
-import MiniPipeline
 
 /// Training metrics, three ways: the catalogue's `metrics` table (for `sqlite3`), a JSON Lines
 /// log stored as an artifact, and a progress line on stderr with an ETA.
 public final class MetricsLog {
-    private let context: StageContext?
+    /// Where each step's metrics go as well (the train stage: the catalogue's `metrics` table).
+    private let sink: ((Int64, [(String, Double)]) throws -> Void)?
     private let totalSteps: Int
     private var lastReport = Date.distantPast
     private let interval: TimeInterval = Log.stderrIsTTY ? 1 : 15
@@ -13,15 +14,16 @@ public final class MetricsLog {
     /// The JSON Lines text so far (one object per step or evaluation).
     public private(set) var lines: [String]
 
-    public init(context: StageContext?, totalSteps: Int, resumedLines: [String] = [], firstStep: Int = 0) {
-        self.context = context
+    public init(totalSteps: Int, resumedLines: [String] = [], firstStep: Int = 0,
+                sink: ((Int64, [(String, Double)]) throws -> Void)? = nil) {
+        self.sink = sink
         self.totalSteps = totalSteps
         self.lines = resumedLines
         self.firstStep = firstStep
     }
 
     public func record(step: Int, kind: String, _ values: [(String, Double)]) throws {
-        try context?.recordMetrics(step: Int64(step), values.map { ("\(kind)_\($0.0)", $0.1) })
+        try sink?(Int64(step), values.map { ("\(kind)_\($0.0)", $0.1) })
         let fields = values.map { "\"\($0.0)\":\(Self.number($0.1))" }.joined(separator: ",")
         lines.append("{\"kind\":\"\(kind)\",\"step\":\(step),\(fields)}")
     }

@@ -1,7 +1,7 @@
+import CoreSupport
 import DataShards
 import Foundation
 import MiniGPT
-import MiniPipeline
 import MiniStore
 
 /// The training loop. Everything a step needs is allocated before the first step; batches
@@ -18,6 +18,12 @@ public final class Trainer {
     public struct Sinks {
         public var checkpoint: (TrainingState, MetricsLog) throws -> Void
         public var bestModel: (Int, Double) throws -> ArtifactHash
+
+        public init(checkpoint: @escaping (TrainingState, MetricsLog) throws -> Void,
+                    bestModel: @escaping (Int, Double) throws -> ArtifactHash) {
+            self.checkpoint = checkpoint
+            self.bestModel = bestModel
+        }
     }
 
     public init(settings: TrainingSettings, model: MiniGPT, train: ShardReader, validation: ShardReader) throws {

@@ -1,3 +1,4 @@
+import CorpusFormat
 import Foundation
 import MiniStore
 

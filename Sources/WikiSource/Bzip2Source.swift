@@ -1,4 +1,5 @@
 import CBzip2
+import CorpusFormat
 
 /// Streaming bzip2 decompression, including multistream files (the concatenated streams of
 /// Wikimedia's `*-multistream.xml.bz2`). Memory stays at libbz2's ~3.5 MB plus one input chunk.

@@ -1,3 +1,5 @@
+import CoreSupport
+import CorpusFormat
 import Foundation
 
 /// Reading raw-corpus JSON Lines (see `RawArticle`) as a stream.
@@ -27,7 +29,7 @@ public final class CorpusReader {
             case .some(.none): continue
             case .some(.some(.success(let article))): return article
             case .some(.some(.failure(let problem))):
-                throw SourceError.badRecord(name, line: lines.lineNumber, reason: problem.description)
+                throw BadRecord(name, line: lines.lineNumber, reason: problem.description)
             }
         }
     }

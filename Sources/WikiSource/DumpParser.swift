@@ -1,3 +1,4 @@
+import CorpusFormat
 import Crypto
 import Foundation
 

@@ -1,3 +1,4 @@
+import CorpusFormat
 import Foundation
 
 /// Reads (and decompresses) its source on a thread of its own, a few chunks ahead of the

@@ -1,3 +1,5 @@
+import CoreSupport
+import CorpusFormat
 import Foundation
 
 /// The bundled plain-text sample: JSON Lines `{"id", "title", "url", "text", …}` (optionally
@@ -10,17 +12,17 @@ public enum PlainSample {
         let lines = LineReader(input)
         var count = 0
         while limit.map({ count < $0 }) ?? true {
-            let record = try lines.next { (line) -> Result<RawArticle, SourceError>? in
+            let record = try lines.next { (line) -> Result<RawArticle, BadRecord>? in
                 if line.allSatisfy({ $0 == 0x20 || $0 == 0x0D }) { return nil }
                 do throws(JSONProblem) {
                     let fields = try JSONText.parseFlatObject(line)
                     guard let title = fields["title"]?.string, let text = fields["text"]?.string else {
-                        return .failure(.badRecord(path, line: lines.lineNumber, reason: "needs string fields \"title\" and \"text\""))
+                        return .failure(BadRecord(path, line: lines.lineNumber, reason: "needs string fields \"title\" and \"text\""))
                     }
                     return .success(RawArticle(pageID: nil, title: title, revisionID: nil, timestamp: nil,
                                                source: "sample", format: .plain, text: text))
                 } catch {
-                    return .failure(.badRecord(path, line: lines.lineNumber, reason: error.description))
+                    return .failure(BadRecord(path, line: lines.lineNumber, reason: error.description))
                 }
             }
             switch record {

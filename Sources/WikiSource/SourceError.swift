@@ -6,7 +6,6 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case emptyInput(String)
     case truncatedBzip2(String, offset: Int64)
     case corruptBzip2(String, offset: Int64, code: Int)
-    case badRecord(String, line: Int, reason: String)
     case notADump(String, reason: String)
     case malformedDump(String, offset: Int64, reason: String)
     case pageTooLarge(String, title: String, limit: Int)
@@ -33,8 +32,6 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(path): bzip2 data ends early (truncated download?) after \(offset) compressed bytes"
         case .corruptBzip2(let path, let offset, let code):
             return "\(path): corrupt bzip2 data near compressed byte \(offset) (libbz2 error \(code))"
-        case .badRecord(let path, let line, let reason):
-            return "\(path): line \(line): \(reason)"
         case .notADump(let path, let reason):
             return "\(path): not a MediaWiki XML dump: \(reason)"
         case .malformedDump(let path, let offset, let reason):

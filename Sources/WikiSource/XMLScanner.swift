@@ -1,3 +1,4 @@
+import CorpusFormat
 import Foundation
 
 /// A pull scanner for the XML of MediaWiki dumps: start tags with attributes, end tags, and the

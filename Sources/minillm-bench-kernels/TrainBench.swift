@@ -58,7 +58,7 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
 /// Greedy KV-cached generation at batch 1: milliseconds per generated token.
 func benchGenerate(_ bench: BenchConfig, threads: Int, tokens count: Int, repeats: Int) throws {
     let model = try MiniGPT(config: bench.model, maxBatch: 1, seed: 1, threads: threads)
-    let generator = Generator(model: model)
+    let generator = CachedDecoder(model: model)
     let length = min(count, bench.model.contextLength - 1)
     _ = try generator.greedy(prompt: [1], count: length)
     var perToken: [Double] = []

@@ -1,5 +1,6 @@
 // Benchmarks of the text stages, for pipeline/scripts/bench-clean.sh. Each mode prints one JSON
 // object: the per-run seconds and throughputs, so the script can put them beside the references.
+import CorpusFormat
 import Foundation
 import TextCleaning
 import WikiSource

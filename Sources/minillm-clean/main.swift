@@ -1,6 +1,4 @@
-import MiniPipeline
-import MiniStages
+import MinillmCommands
+import PipelineCommands
 
-Pipeline.registry = .standard
-StageCommand.stageName = "clean"
-StageCommand.main()
+StageCommand<CleanProgram>.main()

@@ -1,6 +1,4 @@
-import MiniPipeline
-import MiniStages
+import MinillmCommands
+import PipelineCommands
 
-Pipeline.registry = .standard
-StageCommand.stageName = "shard"
-StageCommand.main()
+StageCommand<ShardProgram>.main()

@@ -1,5 +1,3 @@
-import MiniPipeline
-import MiniStages
+import MinillmCommands
 
-Pipeline.registry = .standard
 MinillmCommand.main()

@@ -47,8 +47,8 @@ import Testing
         #expect(page.tagged.count > 50)
         #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: json)) == [])
 
-        let metrics = Dictionary(uniqueKeysWithValues: try project.store.catalogue.db.query(
-            "SELECT name, value FROM latest_metrics WHERE stage = 'evaluate'").map { ($0["name"]!.string!, $0["value"]!.double!) })
+        let run = try #require(try project.store.catalogue.latestSucceededRun(stage: "evaluate"))
+        let metrics = Dictionary(uniqueKeysWithValues: try project.store.catalogue.latestMetrics(run: run.id).map { ($0.name, $0.value) })
         #expect(metrics["headline_test_perplexity"] == report.splits[2].model.perplexity)
         #expect(metrics["headline_bigram_bits_per_byte"] == report.splits[2].baselines[NGramBaseline.Kind.bigram.rawValue]!.bitsPerByte)
         #expect(metrics["headline_leak_suspected"] == 0 && metrics["headline_bleu4"] != nil)
@@ -71,7 +71,7 @@ import Testing
         let project = try EvaluationProject()
         let first = try project.run()["evaluate"]!
         let second = try project.run(force: ["evaluate"])["evaluate"]!
-        func figures(_ result: Runner.Result) throws -> EvaluationReport {
+        func figures(_ result: StageResult) throws -> EvaluationReport {
             var r = try EvaluationReport.decode(try project.store.data(result.outputs["evaluation"]!))
             r.createdAt = nil
             r.performance = PerformanceReport()

@@ -6,6 +6,7 @@ import MiniPipeline
 import MiniStore
 import TestSupport
 import Training
+import TrainingStage
 
 /// Stands in for vocab and shard: writes the tiny corpus's tokenizer and shards.
 struct TinyShardStage: Stage {
@@ -56,25 +57,14 @@ final class EvaluationProject {
 
     /// Runs every stage in order (`force` rebuilds those named); returns each stage's result.
     @discardableResult
-    func run(force: Set<String> = []) throws -> [String: Runner.Result] {
-        let planner = try planner()
-        let runner = try Runner(store: store, wait: true, log: Log(prefix: "test", quiet: true))
-        var plans: [String: StagePlan] = [:], results: [String: Runner.Result] = [:]
-        for stage in Self.registry.stages {
-            let upstream = plans
-            results[stage.name] = try runner.execute(try planner.plan(stage, upstream: upstream), force: force.contains(stage.name)) {
-                try planner.plan(stage, upstream: upstream)
-            }
-            plans[stage.name] = try planner.plan(stage, upstream: upstream)
-        }
-        return results
+    func run(force: Set<String> = []) throws -> [String: StageResult] {
+        let results = try PipelineRunner(planner: try planner(), quiet: true).build(Self.registry.stages, force: force)
+        return Dictionary(uniqueKeysWithValues: results.map { ($0.stage, $0) })
     }
 
     /// Runs only the evaluate stage on these inputs.
-    func evaluate(_ inputs: [String: ArtifactHash]) throws -> Runner.Result {
-        let planner = try planner(inputs: inputs)
+    func evaluate(_ inputs: [String: ArtifactHash]) throws -> StageResult {
         let stage = Self.registry.stage(named: "evaluate")!
-        let runner = try Runner(store: store, wait: true, log: Log(prefix: "test", quiet: true))
-        return try runner.execute(try planner.plan(stage, upstream: [:]), force: false) { try planner.plan(stage, upstream: [:]) }
+        return try PipelineRunner(planner: try planner(inputs: inputs), quiet: true).build([stage])[0]
     }
 }

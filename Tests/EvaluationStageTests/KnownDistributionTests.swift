@@ -8,6 +8,7 @@ import MiniStore
 import Testing
 import Tokenizer
 import Training
+import TrainingStage
 
 /// A MiniGPT whose logits are ln p(t) at every position whatever it reads (final LayerNorm
 /// weight 0, bias e₀, head column 0 = ln p), run through the evaluate stage: every figure must

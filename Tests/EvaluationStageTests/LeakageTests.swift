@@ -1,3 +1,4 @@
+import CoreSupport
 import CorpusTestSupport
 import DataShards
 import Evaluation
@@ -26,12 +27,12 @@ import Tokenizer
         settings.tieWeights = true; settings.positions = "learned"; settings.dropout = 0; settings.labelSmoothing = 0
         settings.learningRate = 2e-2; settings.warmupSteps = 5; settings.maxSteps = 30
         settings.evalEvery = 30; settings.evalBatches = 1; settings.checkpointEvery = 1000; settings.patience = 0
-        let model = try TrainStage.model(settings: settings, vocabularySize: corpus.shards.manifest.vocabularySize, threads: 2)
+        let model = try settings.makeModel(vocabularySize: corpus.shards.manifest.vocabularySize, threads: 2)
         model.readsNextToken = readsNextToken
         let trainer = try Trainer(settings: settings, model: model, train: corpus.shards.tokens(.train),
                                   validation: corpus.shards.tokens(.val))
         _ = try trainer.run(state: TrainingState(earlyStopping: EarlyStopping(patience: 0, minDelta: 0)),
-                            log: MetricsLog(context: nil, totalSteps: trainer.totalSteps),
+                            log: MetricsLog(totalSteps: trainer.totalSteps),
                             sinks: Trainer.Sinks(checkpoint: { _, _ in }, bestModel: { _, _ in ArtifactHash.of(Data()) }))
 
         var evaluation = EvaluationSettings()

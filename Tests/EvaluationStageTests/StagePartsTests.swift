@@ -104,7 +104,7 @@ import Tokenizer
         #expect { try project.evaluate(["model": model, "log": log, "shards": manifest]) } throws: {
             "\($0)".contains("tokenizer \(other.short)")
         }
-        let run = try #require(try project.store.catalogue.runs(where: "stage = 'evaluate'").first)
+        let run = try #require(try project.store.catalogue.latestRun(stage: "evaluate"))
         #expect(run.status == .failed && run.error!.contains("trained with tokenizer"))
     }
 

@@ -1,6 +1,6 @@
+@testable import Evaluation
 import Foundation
 import Testing
-@testable import Evaluation
 
 /// A real (if small) language model behind `LogitsSource`: the Kneser–Ney bigram, whose
 /// "KV cache" is the sequence read so far. It counts calls so tests can see one step per token.
@@ -132,7 +132,7 @@ private func softmax(_ z: [Double]) -> [Double] {
     @Test func greedyFollowsTheModelWithOneCachedStepPerToken() throws {
         let model = try NGramBaseline.train(tokens: markovStream(count: 3000, seed: 9), vocabSize: 50)
         var source = BigramSource(model: model)
-        let r = try Generator.generate(&source, prompt: [3, 4], settings: .greedy(maxNewTokens: 12))
+        let r = try Generation.generate(&source, prompt: [3, 4], settings: .greedy(maxNewTokens: 12))
         #expect(r.tokens.count == 12)
         #expect(source.starts == 1 && source.appends == 11)
         var previous = 4
@@ -148,14 +148,14 @@ private func softmax(_ z: [Double]) -> [Double] {
         let settings = SamplingSettings(temperature: 0.9, topK: 20, topP: 0.95, repetitionPenalty: 1.2,
                                         maxNewTokens: 30, seed: 42)
         var a = BigramSource(model: model), b = BigramSource(model: model)
-        let x = try Generator.generate(&a, prompt: [1], settings: settings)
-        let y = try Generator.generate(&b, prompt: [1], settings: settings)
+        let x = try Generation.generate(&a, prompt: [1], settings: settings)
+        let y = try Generation.generate(&b, prompt: [1], settings: settings)
         #expect(x.tokens == y.tokens && x.tokens.count == 30)
     }
 
     @Test func stopsAtStopTokenWithoutEmittingIt() throws {
         var source = ConstantSource(logits: [0, 0, 9])
-        let r = try Generator.generate(&source, prompt: [0], settings: SamplingSettings(
+        let r = try Generation.generate(&source, prompt: [0], settings: SamplingSettings(
             temperature: 0, maxNewTokens: 5, stopTokens: [2]))
         #expect(r.tokens.isEmpty && r.stoppedAtStopToken)
     }

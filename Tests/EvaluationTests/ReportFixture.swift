@@ -1,5 +1,5 @@
-import Foundation
 @testable import Evaluation
+import Foundation
 
 /// TEST FIXTURE — FAKE NUMBERS. A report shaped like a real run, for rendering tests and the
 /// browser check only. The training history is a synthetic curve; the other sections come
@@ -43,7 +43,7 @@ enum ReportFixture {
             for settings in [SamplingSettings.greedy(maxNewTokens: 20),
                              SamplingSettings(temperature: 0.8, topK: 20, topP: 0.95, repetitionPenalty: 1.2, maxNewTokens: 20, seed: 7)] {
                 var source = BigramSource(model: baseline)
-                let r = try Generator.generate(&source, prompt: [i + 1], settings: settings)
+                let r = try Generation.generate(&source, prompt: [i + 1], settings: settings)
                 results.append(r)
                 samples.append(GenerationSample(prompt: prompt + " ", settings: settings,
                                                 continuation: r.tokens.map(text).joined(separator: " "), result: r))

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 @testable import MiniGPT
 import TensorKernels
+import Testing
 
 @Suite struct ModelPropertyTests {
     /// Changing any token after position t changes no logit at positions ≤ t, bit for bit.
@@ -61,7 +61,7 @@ import TensorKernels
         let model = try MiniGPT(config: config, maxBatch: 1, seed: 9, threads: 2)
         let tokens = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 2)
         try model.forward(tokens: tokens, batch: 1)
-        let generator = Generator(model: model)
+        let generator = CachedDecoder(model: model)
         for (t, token) in tokens.enumerated() {
             let cached = Array(try generator.append(token))
             let error = relativeError(cached, model.logits(row: t).map(Double.init))

@@ -1,7 +1,8 @@
+import CorpusFormat
 import Foundation
 import Testing
-import WikiSource
 @testable import TextCleaning
+import WikiSource
 
 @Suite struct CleanPipelineTests {
     static let spanish = "El río Ebro nace en Fontibre, en la comunidad autónoma de Cantabria, y desemboca en el mar "
@@ -74,8 +75,8 @@ import WikiSource
         #expect {
             try pipeline.run(BytesSource(good + Array("\n{\"title\": \"B\"}\n".utf8), name: "raw.jsonl")) { _ in }
         } throws: { error in
-            guard case SourceError.badRecord("raw.jsonl", 3, let reason) = error else { return false }
-            return reason.contains("format")
+            guard let bad = error as? BadRecord, bad.file == "raw.jsonl", bad.line == 3 else { return false }
+            return bad.reason.contains("format")
         }
     }
 

@@ -1,5 +1,5 @@
+import CorpusFormat
 import Testing
-import WikiSource
 @testable import TextCleaning
 
 /// Real wikitext from the bundled sample (es.wikipedia.org, CC BY-SA; see pipeline/data/SOURCES.md),

@@ -1,6 +1,6 @@
+import CorpusFormat
 import Foundation
 import Testing
-import WikiSource
 @testable import TextCleaning
 
 /// Input built to hurt: every case must finish in time linear in its size, without deep

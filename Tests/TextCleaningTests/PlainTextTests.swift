@@ -1,5 +1,5 @@
+import CorpusFormat
 import Testing
-import WikiSource
 @testable import TextCleaning
 
 /// Scraped plain text, as in the bundled sample (real excerpts), and the normalisation rules.

@@ -26,11 +26,11 @@ final class StageHarness {
 
     /// Runs the stages in order (up to `until`), in this process.
     @discardableResult
-    func run(until last: String = "clean") throws -> [String: (outcome: Runner.Outcome, outputs: [String: ArtifactHash])] {
+    func run(until last: String = "clean") throws -> [String: (outcome: StageResult.Outcome, outputs: [String: ArtifactHash])] {
         let pipeline = try PipelineFile(path: pipelineFile, registry: Self.registry)
         let planner = Planner(store: store, pipeline: pipeline, registry: Self.registry, preset: nil)
         let stages = try Self.registry.slice(from: nil, until: last)
-        return Dictionary(uniqueKeysWithValues: try planner.build(stages, wait: true, quiet: true).map {
+        return Dictionary(uniqueKeysWithValues: try PipelineRunner(planner: planner, quiet: true).build(stages).map {
             ($0.stage, ($0.outcome, $0.outputs))
         })
     }

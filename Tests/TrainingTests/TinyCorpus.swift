@@ -19,7 +19,7 @@ extension TinyCorpus {
 
     func trainer(_ settings: TrainingSettings, threads: Int = 1) throws -> Trainer {
         try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
-        let model = try TrainStage.model(settings: settings, vocabularySize: shards.manifest.vocabularySize, threads: threads)
+        let model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         return try Trainer(settings: settings, model: model, train: shards.tokens(.train), validation: shards.tokens(.val))
     }
 }

@@ -2,15 +2,15 @@ import CorpusTestSupport
 import Foundation
 import MiniGPT
 import MiniStore
-import Testing
 import TestSupport
+import Testing
 @testable import Training
 
 @Suite("Training loop") struct TrainerTests {
     @Test func tinyModelLearnsTheTrainingTextByHeartButNotHeldOutText() throws {
         let corpus = try TinyCorpus()
         let trainer = try corpus.trainer(TinyCorpus.settings(steps: 200))
-        let log = MetricsLog(context: nil, totalSteps: trainer.totalSteps)
+        let log = MetricsLog(totalSteps: trainer.totalSteps)
         let sinks = MemorySinks()
         let state = try trainer.run(state: TrainingState(earlyStopping: EarlyStopping(patience: 0, minDelta: 0)),
                                     log: log, sinks: sinks.sinks(trainer.model))
@@ -32,13 +32,13 @@ import TestSupport
         let fresh = TrainingState(earlyStopping: EarlyStopping(patience: 0, minDelta: 0))
 
         let whole = try corpus.trainer(settings)
-        _ = try whole.run(state: fresh, log: MetricsLog(context: nil, totalSteps: 60), sinks: MemorySinks().sinks(whole.model))
+        _ = try whole.run(state: fresh, log: MetricsLog(totalSteps: 60), sinks: MemorySinks().sinks(whole.model))
 
         let interrupted = try corpus.trainer(settings)
         let sinks = MemorySinks()
         sinks.stopAfterCheckpoints = 3
         #expect(throws: MemorySinks.Interrupted.self) {
-            try interrupted.run(state: fresh, log: MetricsLog(context: nil, totalSteps: 60), sinks: sinks.sinks(interrupted.model))
+            try interrupted.run(state: fresh, log: MetricsLog(totalSteps: 60), sinks: sinks.sinks(interrupted.model))
         }
         let (saved, bytes) = try #require(sinks.checkpoints.last)
         #expect(saved.step == 30)
@@ -50,7 +50,7 @@ import TestSupport
         let resumed = try corpus.trainer(settings, threads: 2)
         let state = try TrainingCheckpoint.restore(into: resumed.model, from: path, parameters: "{}")
         #expect(state == saved)
-        _ = try resumed.run(state: state, log: MetricsLog(context: nil, totalSteps: 60), sinks: MemorySinks().sinks(resumed.model))
+        _ = try resumed.run(state: state, log: MetricsLog(totalSteps: 60), sinks: MemorySinks().sinks(resumed.model))
 
         #expect(Array(UnsafeBufferPointer(start: whole.model.parameters.pointer, count: whole.model.parameters.count)) == Array(UnsafeBufferPointer(start: resumed.model.parameters.pointer, count: resumed.model.parameters.count)))
         #expect(Array(UnsafeBufferPointer(start: whole.model.optimizer.secondMoment.pointer, count: whole.model.optimizer.secondMoment.count)) == Array(UnsafeBufferPointer(start: resumed.model.optimizer.secondMoment.pointer, count: resumed.model.optimizer.secondMoment.count)))
@@ -63,7 +63,7 @@ import TestSupport
         let trainer = try corpus.trainer(settings)
         let sinks = MemorySinks()
         let state = try trainer.run(state: TrainingState(earlyStopping: EarlyStopping(patience: 3, minDelta: 0)),
-                                    log: MetricsLog(context: nil, totalSteps: 200), sinks: sinks.sinks(trainer.model))
+                                    log: MetricsLog(totalSteps: 200), sinks: sinks.sinks(trainer.model))
         // Memorising the training text makes held-out loss rise again: early stopping ends the run.
         #expect(state.stopped)
         #expect(state.step < 200)
@@ -85,7 +85,7 @@ import TestSupport
         let sinks = MemorySinks()
         #expect {
             try trainer.run(state: TrainingState(earlyStopping: EarlyStopping(patience: 0, minDelta: 0)),
-                            log: MetricsLog(context: nil, totalSteps: 10), sinks: sinks.sinks(trainer.model))
+                            log: MetricsLog(totalSteps: 10), sinks: sinks.sinks(trainer.model))
         } throws: { error in
             "\(error)".contains("step 0") && "\(error)".contains("not finite")
         }

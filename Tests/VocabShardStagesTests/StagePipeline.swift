@@ -42,10 +42,10 @@ final class StagePipeline {
     }
 
     /// Runs every stage in order; returns each stage's outcome and outputs.
-    func run() throws -> [String: (outcome: Runner.Outcome, outputs: [String: ArtifactHash])] {
+    func run() throws -> [String: (outcome: StageResult.Outcome, outputs: [String: ArtifactHash])] {
         let pipeline = try PipelineFile(path: directory + "/pipeline/pipeline.json", registry: Self.registry)
         let planner = Planner(store: store, pipeline: pipeline, registry: Self.registry, preset: nil)
-        return Dictionary(uniqueKeysWithValues: try planner.build(Self.registry.stages, wait: true, quiet: true).map {
+        return Dictionary(uniqueKeysWithValues: try PipelineRunner(planner: planner, quiet: true).build(Self.registry.stages).map {
             ($0.stage, ($0.outcome, $0.outputs))
         })
     }

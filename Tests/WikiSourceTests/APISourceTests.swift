@@ -1,9 +1,10 @@
+import CorpusFormat
 import Foundation
 import MiniStore
 import TestSupport
 import Testing
-import WikiTestSupport
 @testable import WikiSource
+import WikiTestSupport
 
 @Suite struct APISourceTests {
     struct Run {

@@ -1,8 +1,9 @@
+import CorpusFormat
 import Foundation
 import TestSupport
 import Testing
-import WikiTestSupport
 @testable import WikiSource
+import WikiTestSupport
 
 @Suite struct Bzip2Tests {
     func readAll(_ source: ByteSource) throws -> [UInt8] {

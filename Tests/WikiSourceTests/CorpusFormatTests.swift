@@ -1,8 +1,10 @@
+import CoreSupport
+import CorpusFormat
 import Foundation
 import TestSupport
 import Testing
-import WikiTestSupport
 @testable import WikiSource
+import WikiTestSupport
 
 @Suite struct CorpusFormatTests {
     @Test func recordsRoundTripWithFixedKeyOrder() throws {
@@ -24,8 +26,8 @@ import WikiTestSupport
         let reader = try CorpusReader(path: dir.file("c.jsonl"))
         #expect(try reader.next() == good)
         #expect { _ = try reader.next() } throws: { error in
-            guard case SourceError.badRecord(_, let line, let reason) = error else { return false }
-            return line == 2 && reason.contains("nested")
+            guard let bad = error as? BadRecord else { return false }
+            return bad.line == 2 && bad.reason.contains("nested")
         }
     }
 

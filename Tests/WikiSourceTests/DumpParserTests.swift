@@ -1,8 +1,9 @@
+import CorpusFormat
 import Foundation
 import TestSupport
 import Testing
-import WikiTestSupport
 @testable import WikiSource
+import WikiTestSupport
 
 @Suite struct DumpParserTests {
     func articles(_ path: String, verify: Bool = true) throws -> ([RawArticle], DumpParser.Counts) {

@@ -4,15 +4,9 @@
 # Prints median [min, max] milliseconds per call over 7 runs and the ratio reference / Swift.
 # The machine is shared and noisy: compare only figures from the same run.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-# The same optimisation as the package's release build: whole module, tuned for this CPU
-# unless MINILLM_PORTABLE=1.
-cpu=(-target-cpu native)
-[ "${MINILLM_PORTABLE:-}" = 1 ] && cpu=()
-swiftc -O -wmo "${cpu[@]}" -o "$work/bench" \
-    "$root"/Sources/Evaluation/BLEU/*.swift "$root"/Sources/Evaluation/Generation/*.swift \
-    "$root"/Sources/Evaluation/Metrics/*.swift "$root/pipeline/scripts/bench_evaluation/main.swift"
-cases="$root/Tests/EvaluationTests/Fixtures/bleu-cases.json"
-"$work/bench" "$cases" | python3 "$root/pipeline/scripts/bench_evaluation_reference.py" "$cases"
+cd "$(dirname "$0")/../.."
+# The same optimisation as the package's other release products (tuned for this CPU unless
+# MINILLM_PORTABLE=1).
+swift build -c release --product minillm-bench-evaluation >&2
+cases=Tests/EvaluationTests/Fixtures/bleu-cases.json
+.build/release/minillm-bench-evaluation "$cases" | python3 pipeline/scripts/bench_evaluation_reference.py "$cases"

@@ -1,5 +1,5 @@
+import CoreSupport
 import Foundation
-import MiniPipeline
 
 /// Resident memory of this process as the report records it: `VmRSS` (now) and `VmHWM` (the
 /// peak), read by the backbone's `ProcessMemory` from /proc/self/status.

@@ -3,6 +3,7 @@
 import Foundation
 import MiniPipeline
 import MiniStore
+import PipelineCommands
 
 /// Writes `count` lines of seeded pseudo-random numbers, pausing between chunks so that tests
 /// can kill it in the middle of a write.
@@ -83,10 +84,14 @@ struct ReportStage: Stage {
     }
 }
 
-Pipeline.registry = StageRegistry([NumbersStage(), SumStage(), ReportStage()])
-if let stage = ProcessInfo.processInfo.environment["FIXTURE_STAGE"] {
-    StageCommand.stageName = stage
-    StageCommand.main()
+/// The fixture pipeline; run as its driver, or as the stage named by FIXTURE_STAGE.
+enum FixturePipeline: StageProgram {
+    static let registry = StageRegistry([NumbersStage(), SumStage(), ReportStage()])
+    static var stageName: String { ProcessInfo.processInfo.environment["FIXTURE_STAGE"] ?? "" }
+}
+
+if FixturePipeline.stageName.isEmpty {
+    DriverCommand<FixturePipeline>.main()
 } else {
-    DriverCommand.main()
+    StageCommand<FixturePipeline>.main()
 }

@@ -2,7 +2,7 @@ import TensorKernels
 
 /// Token-by-token inference for one sequence with a key/value cache: each `append` costs one
 /// pass over the weights instead of re-running the whole prefix.
-public final class Generator {
+public final class CachedDecoder {
     public let model: MiniGPT
     /// Tokens consumed so far; at most the context length.
     public private(set) var position = 0

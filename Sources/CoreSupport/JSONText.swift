@@ -2,6 +2,15 @@
 /// objects (string, number, bool and null values) that reads one JSON Lines record. Nested values
 /// are refused: the corpus records never contain them, and refusing keeps the parser small and linear.
 public enum JSONText {
+    /// `"…"` with the escapes JSON requires; non-ASCII stays raw UTF-8. The one JSON string
+    /// quoting of minillm: corpus records, canonical parameters, safetensors headers, tokenizer files.
+    public static func quoted(_ text: String) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 2)
+        appendString(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Appends `"…"` with the escapes JSON requires; non-ASCII stays raw UTF-8.
     public static func appendString(_ text: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
@@ -65,6 +74,11 @@ public struct JSONProblem: Error, Sendable, CustomStringConvertible {
     public let offset: Int
     public let reason: String
     public var description: String { "\(reason) at byte \(offset)" }
+
+    public init(offset: Int, reason: String) {
+        self.offset = offset
+        self.reason = reason
+    }
 }
 
 private struct FlatParser {

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs one generation against a `LogitsSource` and times it.
-public enum Generator {
+public enum Generation {
     public static func generate<Source: LogitsSource>(
         _ source: inout Source, prompt: [Int], settings: SamplingSettings
     ) throws -> GenerationResult {

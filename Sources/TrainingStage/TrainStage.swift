@@ -1,9 +1,10 @@
+import CoreSupport
 import DataShards
 import Foundation
 import MiniGPT
 import MiniPipeline
 import MiniStore
-import TensorKernels
+import Training
 
 /// `minillm-train`: trains MiniGPT on the shards. Outputs `model` (the weights of the best
 /// validation loss, safetensors) and `log` (the metrics as JSON Lines). Resumes from the last
@@ -24,8 +25,8 @@ public struct TrainStage: Stage {
         let store = context.store
         let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
         try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
-        let threads = ProcessInfo.processInfo.environment["MINILLM_THREADS"].flatMap(Int.init)
-        let model = try Self.model(settings: settings, vocabularySize: shards.manifest.vocabularySize, threads: threads)
+        let threads = ThreadCount.requested
+        let model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
                                   validation: shards.tokens(.val))
         let parameters = context.parameters.canonicalJSON
@@ -42,7 +43,8 @@ public struct TrainStage: Stage {
         }
         context.log.info("\(model.layout.count) parameters, \(trainer.totalSteps) steps of \(settings.tokensPerStep) tokens, "
                          + "\(model.pool.threadCount) threads")
-        let log = MetricsLog(context: context, totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step)
+        let log = MetricsLog(totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step,
+                             sink: context.recordMetrics)
         let provenance = ["tokenizer": shards.manifest.tokenizer.hex, "shards": context.inputs["shards"]!.hex]
 
         let sinks = Trainer.Sinks(
@@ -64,21 +66,5 @@ public struct TrainStage: Stage {
         guard let best = state.bestModel else { throw TrainingError.refused("no validation evaluation was run") }
         let logHash = try store.put(log.jsonl, kind: Self.logKind, mediaType: "application/x-ndjson")
         return ["model": best, "log": logHash]
-    }
-
-    /// A freshly initialised model for these settings, or the reason it cannot be built.
-    static func model(settings: TrainingSettings, vocabularySize: Int, threads: Int?) throws -> MiniGPT {
-        let config = MiniGPTConfig(
-            vocabSize: vocabularySize, width: settings.width, layers: settings.layers, heads: settings.heads,
-            contextLength: settings.context, dropout: Float(settings.dropout),
-            gelu: settings.gelu == "tanh" ? .tanh : .erf,
-            positions: settings.positions == "learned" ? .learned : .sinusoidal, tieWeights: settings.tieWeights)
-        do {
-            return try MiniGPT(config: config, maxBatch: settings.batchSize, seed: UInt64(settings.seed), threads: threads,
-                               optimizer: AdamW.Settings(beta1: Float(settings.beta1), beta2: Float(settings.beta2),
-                                                         weightDecay: Float(settings.weightDecay)))
-        } catch {
-            throw TrainingError.refused("\(error)")
-        }
     }
 }

@@ -1,11 +1,18 @@
 import ArgumentParser
+import CoreSupport
 import Foundation
+import MiniPipeline
 import MiniStore
 
-/// The stages the running executable knows; set once by its `main` before parsing.
-public enum Pipeline {
-    nonisolated(unsafe) public static var registry = StageRegistry([])
-    public static let version = "0.1.0"
+/// What a pipeline's executables are built for: its stages, in order. The generic commands
+/// of this target take it as a type parameter, so no command reads mutable global state.
+public protocol PipelineProgram {
+    static var registry: StageRegistry { get }
+}
+
+/// A `minillm-<stage>` executable: its pipeline and the stage it runs.
+public protocol StageProgram: PipelineProgram {
+    static var stageName: String { get }
 }
 
 public struct StoreOptions: ParsableArguments {
@@ -26,12 +33,12 @@ public struct StoreOptions: ParsableArguments {
         try Store(at: storePath, access: access, wait: wait)
     }
 
-    public func planner(_ store: Store) throws -> Planner {
-        let file = try PipelineFile(path: pipeline, registry: Pipeline.registry)
+    public func planner(_ store: Store, registry: StageRegistry) throws -> Planner {
+        let file = try PipelineFile(path: pipeline, registry: registry)
         if let preset, !file.presetNames.contains(preset) {
             throw PipelineError.unknownPreset(preset, known: file.presetNames)
         }
-        return Planner(store: store, pipeline: file, registry: Pipeline.registry, preset: preset)
+        return Planner(store: store, pipeline: file, registry: registry, preset: preset)
     }
 }
 
@@ -52,7 +59,7 @@ public func printJSON(_ object: Any) {
     FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
 
-func resultJSON(_ result: Runner.Result) -> [String: Any] {
+func resultJSON(_ result: StageResult) -> [String: Any] {
     ["stage": result.stage, "key": result.cacheKey, "status": result.outcome.rawValue,
      "outputs": result.outputs.mapValues(\.hex), "seconds": (result.seconds * 1000).rounded() / 1000]
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
+import CoreSupport
 import EvaluationStage
 import Foundation
 import MiniPipeline
+import PipelineCommands
 
 /// `minillm report`: the path of the current evaluation report, i.e. the `report` output of the
 /// latest succeeded evaluate run (a read-only object file in the store, self-contained HTML).

@@ -1,5 +1,7 @@
 import ArgumentParser
+import CoreSupport
 import Foundation
+import MiniPipeline
 import MiniStore
 
 struct VerifyCommand: ParsableCommand {
@@ -12,7 +14,7 @@ struct VerifyCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("minillm") {
             let store = try options.openStore()
-            _ = try Runner(store: store, wait: false, log: Log(prefix: "verify"))
+            try store.reapAbandonedRuns(log: Log(prefix: "verify"))
             let artifacts = try store.catalogue.presentArtifacts()
             let progress = Progress("verify", total: artifacts.reduce(0) { $0 + $1.size }, unit: .bytes)
             var missing: [String] = [], corrupt: [String] = []

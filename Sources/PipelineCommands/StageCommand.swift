@@ -1,15 +1,15 @@
 import ArgumentParser
+import CoreSupport
 import Foundation
+import MiniPipeline
 import MiniStore
 
 /// `minillm-<stage>`: runs one stage alone and prints its outputs as one JSON object on stdout.
-public struct StageCommand: ParsableCommand {
-    nonisolated(unsafe) public static var stageName = ""
-
+public struct StageCommand<Program: StageProgram>: ParsableCommand {
     public static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: "minillm-\(stageName)",
-                             abstract: Pipeline.registry.stage(named: stageName)?.summary ?? "",
-                             version: Pipeline.version)
+        CommandConfiguration(commandName: "minillm-\(Program.stageName)",
+                             abstract: Program.registry.stage(named: Program.stageName)?.summary ?? "",
+                             version: MinillmVersion.current)
     }
 
     @OptionGroup var options: StoreOptions
@@ -23,10 +23,10 @@ public struct StageCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let program = "minillm-\(Self.stageName)"
-        try reportingErrors(program) {
-            guard let stage = Pipeline.registry.stage(named: Self.stageName) else {
-                throw PipelineError.unknownStage(Self.stageName, known: Pipeline.registry.names)
+        try reportingErrors("minillm-\(Program.stageName)") {
+            let registry = Program.registry
+            guard let stage = registry.stage(named: Program.stageName) else {
+                throw PipelineError.unknownStage(Program.stageName, known: registry.names)
             }
             if describe {
                 printJSON(["stage": stage.name, "version": stage.version, "summary": stage.summary,
@@ -35,7 +35,7 @@ public struct StageCommand: ParsableCommand {
                 return
             }
             let store = try options.openStore()
-            var planner = try options.planner(store)
+            var planner = try options.planner(store, registry: registry)
             for text in inputs {
                 let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
                 guard parts.count == 2, stage.inputs.contains(where: { $0.role == parts[0] }),
@@ -44,10 +44,8 @@ public struct StageCommand: ParsableCommand {
                 }
                 planner.inputOverrides[parts[0]] = hash
             }
-            let runner = try Runner(store: store, wait: wait, log: Log(prefix: stage.name))
-            let plan = try planner.plan(stage, upstream: [:])
-            let result = try runner.execute(plan, force: force) { try planner.plan(stage, upstream: [:]) }
-            printJSON(resultJSON(result))
+            let results = try PipelineRunner(planner: planner, wait: wait).build([stage], force: force ? [stage.name] : [])
+            printJSON(resultJSON(results[0]))
         }
     }
 }

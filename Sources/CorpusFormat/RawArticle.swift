@@ -1,8 +1,11 @@
+import CoreSupport
+
 /// One article of the raw corpus, as extracted from a source.
 ///
 /// Stored as JSON Lines, one record a line, keys always in this order:
 /// `{"page_id":…,"title":…,"revision_id":…,"timestamp":…,"source":…,"format":…,"text":…}`;
 /// unknown ids and timestamps are `null`.
+
 public struct RawArticle: Equatable, Sendable {
     public enum Format: String, Sendable { case wikitext, plain }
 

@@ -1,3 +1,4 @@
+import MiniPipeline
 import MiniStore
 
 /// The documented exit codes of `minillm` and every `minillm-<stage>`.

@@ -1,13 +1,14 @@
 import ArgumentParser
 import MiniPipeline
+import PipelineCommands
 
 /// `minillm`: the pipeline driver plus the model's own commands.
 public struct MinillmCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "minillm",
         abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
-        version: Pipeline.version,
-        subcommands: DriverCommand.commonSubcommands + [ExportCommand.self, ReportCommand.self])
+        version: MinillmVersion.current,
+        subcommands: DriverCommand<Minillm>.commonSubcommands + [ExportCommand.self, ReportCommand.self])
 
     public init() {}
 }

@@ -1,6 +1,7 @@
 import Foundation
 import MiniGPT
 import MiniStore
+import Training
 
 /// Writes a trained model as a directory PyTorch (and `transformers`-style tooling) can read:
 /// `model.safetensors` (the weights under their state_dict names), `config.json` and

@@ -1,12 +1,5 @@
+import CorpusFormat
 import Foundation
-
-/// A stream of bytes read in chunks: a file, a decompressor, a read-ahead thread.
-public protocol ByteSource: AnyObject {
-    /// Fills up to `buffer.count` bytes; returns 0 only at the end of the stream.
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
-    /// What the bytes are, for error messages.
-    var name: String { get }
-}
 
 public final class FileSource: ByteSource {
     public let name: String
@@ -27,24 +20,6 @@ public final class FileSource: ByteSource {
             if n >= 0 { return n }
             if errno != EINTR { throw SourceError.io(path: name, operation: "read", errno: errno) }
         }
-    }
-}
-
-public final class BytesSource: ByteSource {
-    public let name: String
-    private let bytes: [UInt8]
-    private var offset = 0
-
-    public init(_ bytes: [UInt8], name: String = "memory") {
-        self.bytes = bytes
-        self.name = name
-    }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buffer.count, bytes.count - offset)
-        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + offset, byteCount: n) }
-        offset += n
-        return n
     }
 }
 

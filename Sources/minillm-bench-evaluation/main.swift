@@ -1,6 +1,7 @@
-// Timing harness for pipeline/scripts/bench_evaluation.sh: compiled with swiftc -O together
-// with Sources/Evaluation/{BLEU,Generation,Metrics}. Prints one JSON object per operation with the
-// per-call milliseconds of each of 7 runs.
+// Timing harness for pipeline/scripts/bench_evaluation.sh (built as a release product, like the
+// other benchmarks). Prints one JSON object per operation with the per-call milliseconds of each
+// of 7 runs.
+import Evaluation
 import Foundation
 
 let vocab = 8192

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MiniPipeline
 import MiniStore
 
 struct ListCommand: ParsableCommand {
@@ -11,26 +12,20 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("minillm") {
             let store = try options.openStore()
-            let rows = try store.catalogue.db.query("""
-                SELECT a.hash, a.kind, a.size, a.created_at,
-                       (SELECT r.stage || '/' || o.role FROM run_outputs o JOIN runs r ON r.id = o.run_id
-                        WHERE o.hash = a.hash ORDER BY r.id DESC LIMIT 1) AS made_by
-                FROM artifacts a WHERE a.removed_at IS NULL AND (?1 IS NULL OR a.kind = ?1)
-                ORDER BY a.created_at, a.hash
-                """, [kind.map(SQLValue.text) ?? .null])
-            for row in rows {
-                let hash = row["hash"]?.string ?? ""
-                print("\(hash.prefix(12))  \(String(row["size"]?.int ?? 0).leftPad(12))  "
-                      + "\((row["kind"]?.string ?? "").padding(toLength: 28, withPad: " ", startingAt: 0))  "
-                      + "\(row["made_by"]?.string ?? "-")")
+            for listed in try store.catalogue.listArtifacts(kind: kind) {
+                let artifact = listed.record
+                print("\(artifact.hash.hex.prefix(12))  \(String(artifact.size).leftPad(12))  "
+                      + "\(artifact.kind.padding(toLength: 28, withPad: " ", startingAt: 0))  \(listed.madeBy ?? "-")")
             }
         }
     }
 }
 
-struct ShowCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Describe a stage (its latest run) or an artifact (by hash or prefix), as JSON.")
+struct ShowCommand<Program: PipelineProgram>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show",
+                             abstract: "Describe a stage (its latest run) or an artifact (by hash or prefix), as JSON.")
+    }
 
     @OptionGroup var options: StoreOptions
     @Argument(help: "A stage name, or an artifact hash or unique prefix.") var target: String
@@ -38,31 +33,24 @@ struct ShowCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("minillm") {
             let store = try options.openStore()
-            if Pipeline.registry.stage(named: target) != nil {
-                let runs = try store.catalogue.runs(where: "stage = ?", [.text(target)], limit: 1)
-                guard let run = runs.first else {
+            if Program.registry.stage(named: target) != nil {
+                guard let run = try store.catalogue.latestRun(stage: target) else {
                     printJSON(["stage": target, "runs": 0])
                     return
                 }
                 var object = runJSON(run)
-                object["metrics"] = Dictionary(try store.catalogue.db.query(
-                    "SELECT name, value FROM latest_metrics WHERE run_id = ?", [.integer(run.id)]).map {
-                        ($0["name"]?.string ?? "", $0["value"]?.double ?? .nan)
-                    }, uniquingKeysWith: { a, _ in a })
+                object["metrics"] = Dictionary(try store.catalogue.latestMetrics(run: run.id).map { ($0.name, $0.value) },
+                                               uniquingKeysWith: { a, _ in a })
                 printJSON(object)
                 return
             }
             let hash = try store.catalogue.resolve(prefix: target)
             guard let artifact = try store.catalogue.artifact(hash) else { throw StoreError.unknownHash(target) }
-            let producedBy = try store.catalogue.runs(
-                where: "id IN (SELECT run_id FROM run_outputs WHERE hash = ?)", [.text(hash.hex)]).map(runJSON)
-            let usedBy = try store.catalogue.runs(
-                where: "id IN (SELECT run_id FROM run_inputs WHERE hash = ?)", [.text(hash.hex)]).map { "\($0.stage) run \($0.id)" }
-            let lineage = try store.catalogue.db.query(
-                "SELECT ancestor, via_stage, depth FROM lineage WHERE artifact = ? ORDER BY depth, via_stage", [.text(hash.hex)]).map {
-                    ["ancestor": $0["ancestor"]?.string ?? "", "via_stage": $0["via_stage"]?.string ?? "",
-                     "depth": $0["depth"]?.int ?? 0] as [String: Any]
-                }
+            let producedBy = try store.catalogue.runsProducing(hash).map(runJSON)
+            let usedBy = try store.catalogue.runsConsuming(hash).map { "\($0.stage) run \($0.id)" }
+            let lineage = try store.catalogue.ancestors(of: hash).map {
+                ["ancestor": $0.ancestor.hex, "via_stage": $0.viaStage, "depth": $0.depth] as [String: Any]
+            }
             printJSON(["hash": hash.hex, "kind": artifact.kind, "media_type": artifact.mediaType, "size": artifact.size,
                        "created_at": artifact.createdAt, "verified_at": artifact.verifiedAt ?? NSNull(),
                        "removed_at": artifact.removedAt ?? NSNull(), "path": store.objectPath(hash),

@@ -1,7 +1,9 @@
 import ArgumentParser
 import MiniPipeline
 import MiniStore
+import PipelineCommands
 import Training
+import TrainingStage
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

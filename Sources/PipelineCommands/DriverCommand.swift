@@ -1,27 +1,28 @@
 import ArgumentParser
 import Foundation
+import MiniPipeline
 import MiniStore
 
-/// `minillm`: runs what is stale and inspects the store.
-public struct DriverCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
-        commandName: "minillm",
-        abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
-        version: Pipeline.version,
-        subcommands: commonSubcommands)
+/// A pipeline's driver: runs what is stale and inspects the store.
+public struct DriverCommand<Program: PipelineProgram>: ParsableCommand {
+    public static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "minillm",
+                             abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
+                             version: MinillmVersion.current, subcommands: commonSubcommands)
+    }
 
     /// The commands every pipeline's driver has; `minillm` adds its model-specific ones.
-    public static let commonSubcommands: [ParsableCommand.Type] = [
-        RunCommand.self, StatusCommand.self, VerifyCommand.self, GCCommand.self, ListCommand.self,
-        ShowCommand.self, CatCommand.self, PinCommand.self, HashCommand.self,
-    ]
+    public static var commonSubcommands: [ParsableCommand.Type] {
+        [RunCommand<Program>.self, StatusCommand<Program>.self, VerifyCommand.self, GCCommand.self, ListCommand.self,
+         ShowCommand<Program>.self, CatCommand.self, PinCommand.self, HashCommand.self]
+    }
 
     public init() {}
 }
 
-struct RunCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run", abstract: "Run every stale stage in order; fresh stages are skipped.")
+struct RunCommand<Program: PipelineProgram>: ParsableCommand {
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        commandName: "run", abstract: "Run every stale stage in order; fresh stages are skipped.") }
 
     @OptionGroup var options: StoreOptions
     @Option(help: "First stage to consider.") var from: String?
@@ -32,28 +33,24 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors("minillm") {
+            let registry = Program.registry
             let store = try options.openStore()
-            let planner = try options.planner(store)
-            for name in force { _ = try Pipeline.registry.index(of: name) }
-            let stages = try Pipeline.registry.slice(from: from, until: until)
-            let results = try planner.build(stages, wait: wait, force: Set(force)).map(resultJSON)
-            printJSON(["stages": results])
+            let runner = PipelineRunner(planner: try options.planner(store, registry: registry), wait: wait)
+            for name in force { _ = try registry.index(of: name) }
+            let results = try runner.build(try registry.slice(from: from, until: until), force: Set(force))
+            printJSON(["stages": results.map(resultJSON)])
         }
     }
 }
 
-struct StatusCommand: ParsableCommand {
+struct StatusCommand<Program: PipelineProgram>: ParsableCommand {
     /// Metrics a stage marks as headline (`headline_…`) on each stage's current run.
     func headlines(_ store: Store) throws -> [(String, [(name: String, value: Double)])] {
         var result: [(String, [(name: String, value: Double)])] = []
-        for stage in Pipeline.registry.names {
+        for stage in Program.registry.names {
             guard let run = try store.catalogue.latestSucceededRun(stage: stage) else { continue }
-            let rows = try store.catalogue.db.query(
-                "SELECT name, value FROM latest_metrics WHERE run_id = ? AND name LIKE 'headline\\_%' ESCAPE '\\' ORDER BY name",
-                [.integer(run.id)])
-            if !rows.isEmpty {
-                result.append((stage, rows.map { ($0["name"]?.string ?? "", $0["value"]?.double ?? .nan) }))
-            }
+            let values = try store.catalogue.latestMetrics(run: run.id, prefix: "headline_")
+            if !values.isEmpty { result.append((stage, values)) }
         }
         return result
     }
@@ -62,8 +59,9 @@ struct StatusCommand: ParsableCommand {
         abs(value) >= 100 || value == value.rounded() ? String(format: "%.0f", value) : String(format: "%.3f", value)
     }
 
-    static let configuration = CommandConfiguration(
-        commandName: "status", abstract: "Show each stage as fresh, stale or never-run, and why.")
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "status", abstract: "Show each stage as fresh, stale or never-run, and why.")
+    }
 
     @OptionGroup var options: StoreOptions
     @Flag(help: "Print JSON instead of a table.") var json = false
@@ -71,7 +69,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         try reportingErrors("minillm") {
             let store = try options.openStore()
-            let plans = try options.planner(store).planAll()
+            let plans = try options.planner(store, registry: Program.registry).planAll()
             if json {
                 printJSON(["stages": plans.map { plan -> [String: Any] in
                     ["stage": plan.stage.name, "status": plan.status.label, "key": plan.cacheKey ?? NSNull(),

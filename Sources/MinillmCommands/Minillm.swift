@@ -1,0 +1,26 @@
+import EvaluationStage
+import MiniPipeline
+import PipelineCommands
+import TextStages
+import TrainingStage
+import VocabShardStages
+
+/// The minillm pipeline: its six stages, in order.
+public enum Minillm: PipelineProgram {
+    public static let registry = StageRegistry([ExtractStage(), CleanStage(), VocabStage(), ShardStage(), TrainStage(),
+                                                EvaluateStage()])
+}
+
+/// What each `minillm-<stage>` executable runs (`StageCommand<…>.main()` in its `main.swift`).
+public protocol MinillmStage: StageProgram {}
+
+extension MinillmStage {
+    public static var registry: StageRegistry { Minillm.registry }
+}
+
+public enum ExtractProgram: MinillmStage { public static let stageName = "extract" }
+public enum CleanProgram: MinillmStage { public static let stageName = "clean" }
+public enum VocabProgram: MinillmStage { public static let stageName = "vocab" }
+public enum ShardProgram: MinillmStage { public static let stageName = "shard" }
+public enum TrainProgram: MinillmStage { public static let stageName = "train" }
+public enum EvaluateProgram: MinillmStage { public static let stageName = "evaluate" }

@@ -1,0 +1,20 @@
+import MiniGPT
+import TensorKernels
+
+extension TrainingSettings {
+    /// A freshly initialised model for these settings, or the reason it cannot be built.
+    public func makeModel(vocabularySize: Int, threads: Int?) throws -> MiniGPT {
+        let config = MiniGPTConfig(
+            vocabSize: vocabularySize, width: width, layers: layers, heads: heads,
+            contextLength: context, dropout: Float(dropout),
+            gelu: gelu == "tanh" ? .tanh : .erf,
+            positions: positions == "learned" ? .learned : .sinusoidal, tieWeights: tieWeights)
+        do {
+            return try MiniGPT(config: config, maxBatch: batchSize, seed: UInt64(seed), threads: threads,
+                               optimizer: AdamW.Settings(beta1: Float(beta1), beta2: Float(beta2),
+                                                         weightDecay: Float(weightDecay)))
+        } catch {
+            throw TrainingError.refused("\(error)")
+        }
+    }
+}
