@@ -103,10 +103,15 @@ public final class MiniGPT {
     }
 
     public struct StepResult: Sendable, Equatable {
+        /// The training objective (with label smoothing, if any) and top-1 accuracy.
         public var loss: Float, accuracy: Float, gradientNorm: Float
+        /// Plain next-token negative log-likelihood summed over the `counted` positions.
+        public var targetNLLSum: Double, counted: Int
     }
 
-    /// zero → forward (training) → backward → clip (if maxGradientNorm is set) → AdamW.
+    /// zero → forward (training) → backward → clip (if maxGradientNorm is set) → AdamW. A step
+    /// whose loss or gradient norm is not finite throws before the update, so the weights stay as
+    /// they were and the gradients can be inspected.
     public func trainStep(
         tokens: [Int32], targets: [Int32], batch: Int, learningRate: Float,
         maxGradientNorm: Float? = 1, labelSmoothing: Float = 0, ignoreIndex: Int32 = -100
@@ -116,7 +121,9 @@ public final class MiniGPT {
                                  labelSmoothing: labelSmoothing, ignoreIndex: ignoreIndex)
         backward()
         let norm = maxGradientNorm.map { clipGradients(maxNorm: $0) } ?? gradientNorm()
+        guard result.loss.isFinite, norm.isFinite else { throw .nonFiniteStep(loss: result.loss, gradientNorm: norm) }
         optimizerStep(learningRate: learningRate)
-        return StepResult(loss: result.loss, accuracy: result.accuracy, gradientNorm: norm)
+        return StepResult(loss: result.loss, accuracy: result.accuracy, gradientNorm: norm,
+                          targetNLLSum: result.targetNLLSum, counted: result.counted)
     }
 }

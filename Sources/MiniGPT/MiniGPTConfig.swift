@@ -98,11 +98,13 @@ public enum MiniGPTError: Error, Equatable, CustomStringConvertible {
     case missingTensor(name: String, path: String)
     case shapeMismatch(name: String, expected: [Int], found: [Int], path: String)
     case io(path: String, reason: String)
+    case nonFiniteStep(loss: Float, gradientNorm: Float)
 
     public var description: String {
         switch self {
         case .invalidConfig(let m): "invalid MiniGPT config: \(m)"
         case .invalidBatch(let m): "invalid batch: \(m)"
+        case .nonFiniteStep(let loss, let norm): "non-finite training step (loss \(loss), gradient norm \(norm)); weights not updated"
         case .safetensors(let path, let reason): "\(path): not a valid safetensors file: \(reason)"
         case .missingTensor(let name, let path): "\(path): tensor '\(name)' is missing"
         case .shapeMismatch(let name, let expected, let found, let path):

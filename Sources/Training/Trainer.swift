@@ -57,20 +57,12 @@ public final class Trainer {
             let step = state.step
             let (_, batch) = prefetch.next()
             let learningRate = schedule.rate(at: step)
-            model.zeroGradients()
-            let result = try model.forward(tokens: batch.inputs, targets: batch.targets, batch: settings.batchSize,
-                                           training: true, labelSmoothing: Float(settings.labelSmoothing),
-                                           ignoreIndex: Batch.ignored)
-            model.backward()
-            let norm = clip.map { model.clipGradients(maxNorm: $0) } ?? model.gradientNorm()
-            guard result.loss.isFinite, norm.isFinite else { throw diagnose(step: step, loss: result.loss) }
-            model.optimizerStep(learningRate: Float(learningRate))
-
+            let result = try trainStep(batch, step: step, learningRate: learningRate, clip: clip)
             let loss = result.targetNLLSum / Double(max(result.counted, 1))
             let elapsed = Date().timeIntervalSince(started)
             try log.record(step: step, kind: "train", [
                 ("loss", loss), ("perplexity", exp(loss)), ("objective", Double(result.loss)),
-                ("accuracy", Double(result.accuracy)), ("lr", learningRate), ("grad_norm", Double(norm)),
+                ("accuracy", Double(result.accuracy)), ("lr", learningRate), ("grad_norm", Double(result.gradientNorm)),
                 ("tokens_per_s", Double((step + 1 - initial.step) * settings.tokensPerStep) / elapsed),
                 ("elapsed_s", elapsed), ("rss_mb", Double(ProcessMemory.residentBytes) / 1_048_576),
             ])
@@ -96,6 +88,18 @@ public final class Trainer {
             }
         }
         return state
+    }
+
+    /// One optimizer step; a non-finite one is refused before the update and diagnosed.
+    func trainStep(_ batch: Batch, step: Int, learningRate: Double, clip: Float?) throws -> MiniGPT.StepResult {
+        do {
+            return try model.trainStep(tokens: batch.inputs, targets: batch.targets, batch: settings.batchSize,
+                                       learningRate: Float(learningRate), maxGradientNorm: clip,
+                                       labelSmoothing: Float(settings.labelSmoothing), ignoreIndex: Batch.ignored)
+        } catch {
+            guard case .nonFiniteStep(let loss, _) = error else { throw error }
+            throw diagnose(step: step, loss: loss)
+        }
     }
 
     /// Mean next-token loss (no label smoothing) and accuracy over the fixed validation batches.

@@ -2,5 +2,6 @@
 # The test command: builds everything (debug) and runs the whole suite.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+python3 pipeline/scripts/check_imports.py   # declared dependencies equal imports
 swift build --build-tests
 swift test --skip-build
