@@ -22,19 +22,22 @@ targets += [
                    providers: [.apt(["libbz2-dev"])]),
 ]
 
-// MARK: - Backbone: store, catalogue, stage runner, driver
+// MARK: - Backbone: store, catalogue, stage parameters, stage runner, driver
 targets += [
+    .target(name: "StageParameters"),
     .target(name: "MiniStore", dependencies: [
         "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .target(name: "MiniPipeline", dependencies: [
-        "MiniStore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "MiniStore", "StageParameters", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline", "StageParameters"],
                       path: "Tests/Fixtures/FixtureDriver"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
     .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
+    // The mechanism, plus the real stages' declarations against the pipeline file and the README.
+    .testTarget(name: "StageParametersTests", dependencies: ["StageParameters", "MiniPipeline", "MiniStages"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
@@ -46,7 +49,7 @@ targets += [
     .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
     .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
-    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
+    .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore", "StageParameters"]),
     .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
     .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "TextCleaning"]),
@@ -59,9 +62,10 @@ targets += [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
+    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore", "StageParameters"]),
     .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
-    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+                                                              "StageParameters"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
@@ -78,7 +82,7 @@ targets += [
 
 // MARK: - Training
 targets += [
-    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer"]),
+    .target(name: "Training", dependencies: ["MiniPipeline", "MiniStore", "MiniGPT", "DataShards", "Tokenizer", "StageParameters"]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),
 ]
@@ -89,13 +93,13 @@ targets += [
     .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
-        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore", "StageParameters",
     ]),
     .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
             path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
         "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
-        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+        "StageParameters", "TestSupport", "CorpusTestSupport", "ReportTestSupport",
     ]),
 ]
 

@@ -1,4 +1,5 @@
 import Foundation
+import StageParameters
 
 /// `pipeline/pipeline.json`: every stage's parameters, plus named presets that override some.
 ///

@@ -22,7 +22,8 @@ public enum ParameterValue: Equatable, Sendable, CustomStringConvertible {
         return "\(v)"
     }
 
-    var json: Any {
+    /// The value as `JSONSerialization` writes it.
+    public var json: Any {
         switch self {
         case .int(let v): v
         case .double(let v): v
@@ -60,32 +61,56 @@ public struct ParameterSpec: Sendable {
     }
 
     /// Checks a raw JSON value against this spec; the error text names only the reason.
-    func validate(_ raw: Any) -> Result<ParameterValue, ParameterProblem> {
+    public func validate(_ raw: Any) -> Result<ParameterValue, ParameterProblem> {
         switch kind {
         case .int(let range):
             guard let number = raw as? NSNumber, !Self.isBool(number), let v = Int(exactly: number.doubleValue) else {
-                return .failure(ParameterProblem(reason: "expected an integer, got \(Self.show(raw))"))
+                return .failure(ParameterProblem(reason: "expected an integer, got \(Self.show(raw))", isWrongType: true))
             }
             guard range.contains(v) else { return .failure(ParameterProblem(reason: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")) }
             return .success(.int(v))
         case .double(let range):
             guard let number = raw as? NSNumber, !Self.isBool(number) else {
-                return .failure(ParameterProblem(reason: "expected a number, got \(Self.show(raw))"))
+                return .failure(ParameterProblem(reason: "expected a number, got \(Self.show(raw))", isWrongType: true))
             }
             let v = number.doubleValue
             guard v.isFinite, range.contains(v) else { return .failure(ParameterProblem(reason: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")) }
             return .success(.double(v))
         case .string(let allowed):
-            guard let v = raw as? String else { return .failure(ParameterProblem(reason: "expected a string, got \(Self.show(raw))")) }
+            guard let v = raw as? String else { return .failure(ParameterProblem(reason: "expected a string, got \(Self.show(raw))", isWrongType: true)) }
             if let allowed, !allowed.contains(v) {
                 return .failure(ParameterProblem(reason: "\"\(v)\" is not one of \(allowed.joined(separator: ", "))"))
             }
             return .success(.string(v))
         case .bool:
             guard let number = raw as? NSNumber, Self.isBool(number) else {
-                return .failure(ParameterProblem(reason: "expected true or false, got \(Self.show(raw))"))
+                return .failure(ParameterProblem(reason: "expected true or false, got \(Self.show(raw))", isWrongType: true))
             }
             return .success(.bool(number.boolValue))
+        }
+    }
+
+    /// Checks a typed value against this spec: its type (an integer is a valid number), its
+    /// range or allowed values. A number comes back as `.double` even when given as `.int`.
+    public func check(_ value: ParameterValue) -> Result<ParameterValue, ParameterProblem> {
+        switch (kind, value) {
+        case (.int(let range), .int(let v)):
+            guard range.contains(v) else { return .failure(ParameterProblem(reason: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")) }
+            return .success(.int(v))
+        case (.double, .int(let v)):
+            return check(.double(Double(v)))
+        case (.double(let range), .double(let v)):
+            guard v.isFinite, range.contains(v) else { return .failure(ParameterProblem(reason: "\(v) is outside \(range.lowerBound)…\(range.upperBound)")) }
+            return .success(.double(v))
+        case (.string(let allowed), .string(let v)):
+            if let allowed, !allowed.contains(v) {
+                return .failure(ParameterProblem(reason: "\"\(v)\" is not one of \(allowed.joined(separator: ", "))"))
+            }
+            return .success(.string(v))
+        case (.bool, .bool(let v)):
+            return .success(.bool(v))
+        default:
+            return .failure(ParameterProblem(reason: "expected \(kind.noun), got \(value.typeName) \(value)", isWrongType: true))
         }
     }
 
@@ -101,7 +126,50 @@ public struct ParameterSpec: Sendable {
     }
 }
 
-struct ParameterProblem: Error { let reason: String }
+/// Why a value does not fit a `ParameterSpec` (the reason only; the caller names the parameter).
+public struct ParameterProblem: Error, Equatable, Sendable {
+    public let reason: String
+    /// The value has the wrong JSON type (as opposed to being out of range or not allowed).
+    public let isWrongType: Bool
+
+    public init(reason: String, isWrongType: Bool = false) {
+        self.reason = reason
+        self.isWrongType = isWrongType
+    }
+}
+
+extension ParameterSpec.Kind {
+    /// "an integer", "a number", "a string", "true or false": what a value of this kind is.
+    public var noun: String {
+        switch self {
+        case .int: "an integer"
+        case .double: "a number"
+        case .string: "a string"
+        case .bool: "true or false"
+        }
+    }
+
+    /// The type's name as `--describe` and the parameter tables show it.
+    public var typeName: String {
+        switch self {
+        case .int: "int"
+        case .double: "number"
+        case .string: "string"
+        case .bool: "bool"
+        }
+    }
+}
+
+extension ParameterValue {
+    var typeName: String {
+        switch self {
+        case .int: "integer"
+        case .double: "number"
+        case .string: "string"
+        case .bool: "bool"
+        }
+    }
+}
 
 /// The validated parameters of one stage, every declared parameter present.
 public struct Parameters: Equatable, Sendable {
@@ -109,24 +177,35 @@ public struct Parameters: Equatable, Sendable {
 
     public init(_ values: [String: ParameterValue]) { self.values = values }
 
-    public func int(_ name: String) -> Int {
-        guard case .int(let v) = values[name] else { preconditionFailure("parameter \(name) is not an int") }
+    /// The value of one parameter, checked against nothing but its presence.
+    public func value(_ name: String) throws(ParameterError) -> ParameterValue {
+        guard let v = values[name] else { throw .missing(name: name) }
         return v
     }
-    public func double(_ name: String) -> Double {
-        switch values[name] {
-        case .double(let v): return v
-        case .int(let v): return Double(v)
-        default: preconditionFailure("parameter \(name) is not a number")
+
+    // Typed look-ups by name, for stages without a `StageSettings` type (test fixtures): a
+    // missing parameter or one of another type is a thrown `ParameterError`, never a trap.
+    public func int(_ name: String) throws(ParameterError) -> Int {
+        let v = try value(name)
+        guard case .int(let i) = v else { throw .wrongType(name: name, expected: "an integer", got: v) }
+        return i
+    }
+    public func double(_ name: String) throws(ParameterError) -> Double {
+        switch try value(name) {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        case let v: throw .wrongType(name: name, expected: "a number", got: v)
         }
     }
-    public func string(_ name: String) -> String {
-        guard case .string(let v) = values[name] else { preconditionFailure("parameter \(name) is not a string") }
-        return v
+    public func string(_ name: String) throws(ParameterError) -> String {
+        let v = try value(name)
+        guard case .string(let s) = v else { throw .wrongType(name: name, expected: "a string", got: v) }
+        return s
     }
-    public func bool(_ name: String) -> Bool {
-        guard case .bool(let v) = values[name] else { preconditionFailure("parameter \(name) is not a bool") }
-        return v
+    public func bool(_ name: String) throws(ParameterError) -> Bool {
+        let v = try value(name)
+        guard case .bool(let b) = v else { throw .wrongType(name: name, expected: "true or false", got: v) }
+        return b
     }
 
     /// Canonical JSON: sorted keys, no spaces, canonical numbers. Part of the cache key.
@@ -137,8 +216,10 @@ public struct Parameters: Equatable, Sendable {
     }
 }
 
-enum CanonicalJSON {
-    static func string(_ s: String) -> String {
+/// The JSON text that cache keys hash: strings escaped minimally, numbers as
+/// `ParameterValue.description` writes them. Its bytes must never change.
+public enum CanonicalJSON {
+    public static func string(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -154,7 +235,7 @@ enum CanonicalJSON {
         return out + "\""
     }
 
-    static func value(_ v: ParameterValue) -> String {
+    public static func value(_ v: ParameterValue) -> String {
         switch v {
         case .string(let s): string(s)
         default: v.description
