@@ -25,6 +25,7 @@ targets += [
 // MARK: - Support: logging, progress, process memory, JSON text (no dependencies)
 targets += [
     .target(name: "CoreSupport"),
+    .target(name: "StageParameters", dependencies: ["CoreSupport"]),
 ]
 
 // MARK: - Backbone: store and catalogue, the stage framework, the generic command line
@@ -32,15 +33,17 @@ targets += [
     .target(name: "MiniStore", dependencies: [
         "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .target(name: "MiniPipeline", dependencies: ["MiniStore", "CoreSupport"]),
+    .target(name: "MiniPipeline", dependencies: ["StageParameters", "MiniStore", "CoreSupport"]),
     .target(name: "PipelineCommands", dependencies: [
-        "MiniPipeline", "MiniStore", "CoreSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "StageParameters", "MiniPipeline", "MiniStore", "CoreSupport", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
-    .executableTarget(name: "minillm-fixture-driver", dependencies: ["PipelineCommands", "MiniPipeline", "MiniStore"],
+    .executableTarget(name: "minillm-fixture-driver", dependencies: ["StageParameters", "PipelineCommands", "MiniPipeline", "MiniStore"],
                       path: "Tests/Fixtures/FixtureDriver"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
     .testTarget(name: "MiniPipelineTests", dependencies: ["MiniStore", "TestSupport"]),
+    // The mechanism, plus the real stages' declarations against the pipeline file and the README.
+    .testTarget(name: "StageParametersTests", dependencies: ["StageParameters", "MiniPipeline", "MinillmCommands"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
@@ -59,7 +62,7 @@ targets += [
     ]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "CorpusFormat", "WikiSource"]),
     .target(name: "TextStages", dependencies: [
-        "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
+        "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
     ]),
     .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
@@ -73,9 +76,9 @@ targets += [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
-    .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
+    .target(name: "VocabShardStages", dependencies: ["StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "DataShardsTests", dependencies: ["DataShards", "MiniStore", "Tokenizer"]),
-    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["StageParameters", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
@@ -92,9 +95,9 @@ targets += [
 
 // MARK: - Training: the library (loop, schedule, checkpoints) and the train stage
 targets += [
-    .target(name: "Training", dependencies: ["MiniGPT", "TensorKernels", "DataShards", "MiniStore", "MiniPipeline", "CoreSupport"]),
+    .target(name: "Training", dependencies: ["StageParameters", "MiniGPT", "TensorKernels", "DataShards", "MiniStore", "CoreSupport"]),
     .target(name: "TrainingStage", dependencies: [
-        "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport",
+        "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport",
     ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),
@@ -107,12 +110,12 @@ targets += [
     .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
     .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
-        "Evaluation", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore", "CoreSupport",
+        "StageParameters", "Evaluation", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore", "CoreSupport",
     ]),
     .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
             path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
-        "EvaluationStage", "Evaluation", "Training", "TrainingStage", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+        "StageParameters", "EvaluationStage", "Evaluation", "Training", "TrainingStage", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
         "CoreSupport", "TestSupport", "CorpusTestSupport", "ReportTestSupport",
     ]),
 ]

@@ -4,6 +4,7 @@ import Evaluation
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 
 /// `minillm-evaluate`: scores the trained model on every split against n-gram baselines, runs
 /// the leakage checks, generates, measures, and writes the evaluation (JSON) and its report
@@ -15,18 +16,18 @@ public struct EvaluateStage: Stage {
     public let version = 1
     public let summary = "Score the model against baselines, generate, and write the evaluation and its HTML report"
     public let inputs = [StageInput("model", from: "train"), StageInput("log", from: "train"), StageInput("shards", from: "shard")]
-    public var parameters: [ParameterSpec] { EvaluationSettings.specs }
+    public let parameters = EvaluationSettings.specs
 
     public static let evaluationKind = "evaluation", reportKind = "evaluation-report"
 
     public func externalFiles(_ parameters: Parameters) throws -> [String: String] {
-        let path = parameters.string("extra_text")
+        let path = try EvaluationSettings(parameters).extraText
         return path.isEmpty ? [:] : ["extra_text": path]
     }
 
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let peakReset = MemoryUsage.resetPeak()
-        let settings = EvaluationSettings(context.parameters)
+        let settings = try EvaluationSettings(context.parameters)
         let store = context.store
         let shardsHash = context.inputs["shards"]!, modelHash = context.inputs["model"]!
         let shards = try ShardSet(store: store, manifest: shardsHash)

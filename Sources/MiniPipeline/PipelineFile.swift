@@ -1,10 +1,12 @@
 import Foundation
+import StageParameters
 
-/// `pipeline/pipeline.json`: every stage's parameters, plus named presets that override some.
+/// `pipeline/pipeline.json`: the parameters that differ from the stages' declared defaults
+/// (`StageSettings`), plus named presets that override some.
 ///
 ///     { "preset": "quick",
-///       "stages":  { "clean": { "min_chars": 500 }, … },
-///       "presets": { "quick": { "train": { "max_steps": 300 } }, … } }
+///       "stages":  { "clean": { "min_chars": 200 }, … },
+///       "presets": { "quick": { "train": { "max_steps": 500 } }, … } }
 ///
 /// Unknown stages, unknown keys, wrong types and out-of-range values are refused with the file,
 /// the key and the reason.

@@ -1,5 +1,6 @@
 import Foundation
 import MiniStore
+import StageParameters
 
 /// Where one stage stands against the store, and why.
 public struct StagePlan {

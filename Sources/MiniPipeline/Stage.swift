@@ -1,6 +1,7 @@
 import CoreSupport
 import Foundation
 import MiniStore
+import StageParameters
 
 /// An upstream artifact a stage consumes: its own `role` name for it, and which output of
 /// which stage provides it.

@@ -3,6 +3,7 @@ import CoreSupport
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 
 /// `minillm-<stage>`: runs one stage alone and prints its outputs as one JSON object on stdout.
 public struct StageCommand<Program: StageProgram>: ParsableCommand {
@@ -18,7 +19,9 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
     @Flag(help: "Rebuild even if fresh.") var force = false
     @Flag(inversion: .prefixedNo, help: "Wait for another process building the same key (else exit 4).")
     var wait = true
-    @Flag(help: "Print the stage's name, version, inputs and parameters as JSON, and exit.") var describe = false
+    @Flag(help: "Print the stage's name, version, inputs and parameters (name, type, default, range or allowed values, help) as JSON, and exit.")
+    var describe = false
+    @Flag(help: "Print the stage's parameters as a Markdown table (as in the README), and exit.") var describeMarkdown = false
 
     public init() {}
 
@@ -31,7 +34,11 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
             if describe {
                 printJSON(["stage": stage.name, "version": stage.version, "summary": stage.summary,
                            "inputs": stage.inputs.map { ["role": $0.role, "stage": $0.stage, "output": $0.output] },
-                           "parameters": stage.parameters.map { ["name": $0.name, "default": $0.defaultValue.json, "help": $0.help] }])
+                           "parameters": stage.parameters.map(\.describedJSON)])
+                return
+            }
+            if describeMarkdown {
+                print(ParameterSpec.markdownTable(stage.parameters), terminator: "")
                 return
             }
             let store = try options.openStore()

@@ -1,6 +1,7 @@
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 import TextCleaning
 import WikiSource
 
@@ -13,24 +14,11 @@ public struct CleanStage: Stage {
     public let version = 1
     public let summary = "Wikitext and scraped text to clean Spanish text; length, language and duplicate filters"
     public let inputs = [StageInput("corpus", from: "extract")]
-    public let parameters: [ParameterSpec] = [
-        .int("min_chars", default: 500, in: 0...10_000_000, "drop articles with fewer characters after cleaning"),
-        .double("min_spanish_ratio", default: 0.1, in: 0...1,
-                "drop articles whose share of common Spanish words is lower (or led by another language); 0: off"),
-        .bool("drop_exact_duplicates", default: true, "drop articles whose clean text repeats an earlier one"),
-        .double("near_duplicate_threshold", default: 0.8, in: 0...1,
-                "drop articles this similar (MinHash Jaccard of word 5-grams) to an earlier one; 0: off"),
-    ]
+    public let parameters = CleanSettings.specs
 
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
-        let p = context.parameters
-        var settings = CleanPipeline.Settings()
-        settings.minChars = p.int("min_chars")
-        settings.minSpanishRatio = p.double("min_spanish_ratio")
-        settings.dropExactDuplicates = p.bool("drop_exact_duplicates")
-        settings.nearDuplicateThreshold = p.double("near_duplicate_threshold")
-        settings.threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
-        let pipeline = CleanPipeline(settings)
+        let settings = try CleanSettings(context.parameters)
+        let pipeline = CleanPipeline(settings.pipelineSettings(threads: max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))))
         let input = try Input.open(try context.inputPath("corpus"))
         let started = Date()
         let corpus = try context.store.write(kind: "clean-corpus", mediaType: "application/x-ndjson") { writer in
@@ -41,7 +29,7 @@ public struct CleanStage: Stage {
         context.log.info(String(format: "%d of %d articles kept, %.1f M characters, %.2f s (%.1f MB/s of input)",
                                 s.articlesOut, s.articlesIn, Double(s.charactersOut) / 1e6, seconds,
                                 Double(try Store.stat(try context.inputPath("corpus")).size) / 1e6 / max(seconds, 1e-9)))
-        let parameterValues = try JSONSerialization.jsonObject(with: Data(p.canonicalJSON.utf8)) as? [String: Any] ?? [:]
+        let parameterValues = try JSONSerialization.jsonObject(with: Data(context.parameters.canonicalJSON.utf8)) as? [String: Any] ?? [:]
         let stats = try context.store.put(try s.json(parameters: parameterValues), kind: "clean-stats", mediaType: "application/json")
         var metrics: [(String, Double)] = [("articles_in", Double(s.articlesIn)), ("articles_out", Double(s.articlesOut)),
                                            ("characters_in", Double(s.charactersIn)), ("characters_out", Double(s.charactersOut)),

@@ -4,6 +4,7 @@ import Foundation
 import MiniGPT
 import MiniPipeline
 import MiniStore
+import StageParameters
 import Training
 
 /// `minillm-train`: trains MiniGPT on the shards. Outputs `model` (the weights of the best
@@ -16,12 +17,12 @@ public struct TrainStage: Stage {
     public let version = 1
     public let summary = "Train the MiniGPT transformer on the token shards"
     public let inputs = [StageInput("shards", from: "shard")]
-    public var parameters: [ParameterSpec] { TrainingSettings.specs }
+    public let parameters = TrainingSettings.specs
 
     public static let modelKind = "model-weights", checkpointKind = "training-checkpoint", logKind = "training-log"
 
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
-        let settings = TrainingSettings(context.parameters)
+        let settings = try TrainingSettings(context.parameters)
         let store = context.store
         let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
         try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))

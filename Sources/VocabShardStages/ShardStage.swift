@@ -2,6 +2,7 @@ import DataShards
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 import Tokenizer
 
 /// `minillm-shard`: encodes every article as `[BOS] text [EOS]` into one binary shard per split

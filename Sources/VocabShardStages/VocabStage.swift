@@ -2,6 +2,7 @@ import DataShards
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 import Tokenizer
 
 /// `minillm-vocab`: decides the train/val/test split and trains the tokenizer on the train
@@ -15,22 +16,13 @@ public struct VocabStage: Stage {
     public let version = 1
     public let summary = "Train the tokenizer (byte-level BPE or the original's word list) on the train split"
     public let inputs = [StageInput("corpus", from: "clean")]
-    public let parameters: [ParameterSpec] = [
-        .string("kind", default: "bpe", allowed: Tokenizer.Kind.allCases.map(\.rawValue),
-                "bpe: byte-level BPE, never [UNK]; word: the original's frequency-ranked words, the rest [UNK]"),
-        .int("bpe_vocab_size", default: Tokenizer.defaultVocabularySize(.bpe), in: Tokenizer.allowedVocabularySizes(.bpe),
-             "BPE vocabulary size, including the 4 special tokens and the 256 bytes"),
-        .int("word_vocab_size", default: Tokenizer.defaultVocabularySize(.word), in: Tokenizer.allowedVocabularySizes(.word),
-             "word vocabulary size, including the 4 special tokens"),
-        .double("train_fraction", default: 0.70, in: 0.01...1, "share of articles (by title hash) in the train split"),
-        .double("val_fraction", default: 0.15, in: 0...0.99, "share in the validation split; the rest is test"),
-    ]
+    public let parameters = VocabSettings.specs
 
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
-        let p = context.parameters
-        let split = try DocumentSplit(trainFraction: p.double("train_fraction"), validationFraction: p.double("val_fraction"))
-        let kind = Tokenizer.Kind(rawValue: p.string("kind"))!
-        let size = p.int(kind == .bpe ? "bpe_vocab_size" : "word_vocab_size")
+        let settings = try VocabSettings(context.parameters)
+        let split = try DocumentSplit(trainFraction: settings.trainFraction, validationFraction: settings.validationFraction)
+        let kind = settings.kind
+        let size = settings.vocabularySize
         let documents = try Corpus.read(path: try context.inputPath("corpus"))
         let parts = Dictionary(grouping: documents) { split.part(title: $0.title) }
         let train = parts[.train]?.map(\.text) ?? []

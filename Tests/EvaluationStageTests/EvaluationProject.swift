@@ -4,6 +4,7 @@ import EvaluationStage
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 import TestSupport
 import Training
 import TrainingStage

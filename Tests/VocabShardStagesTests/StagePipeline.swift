@@ -1,6 +1,7 @@
 import Foundation
 import MiniPipeline
 import MiniStore
+import StageParameters
 import VocabShardStages
 
 /// Stands in for the clean stage: its `corpus` output is a JSON Lines file imported as is.
@@ -11,7 +12,7 @@ struct CorpusFileStage: Stage {
     let inputs: [StageInput] = []
     let parameters: [ParameterSpec] = [.string("corpus_file", default: "", "JSON Lines corpus")]
 
-    func externalFiles(_ parameters: Parameters) throws -> [String: String] { ["source": parameters.string("corpus_file")] }
+    func externalFiles(_ parameters: Parameters) throws -> [String: String] { ["source": try parameters.string("corpus_file")] }
 
     func run(_ context: StageContext) throws -> [String: ArtifactHash] { ["corpus": context.inputs["source"]!] }
 }

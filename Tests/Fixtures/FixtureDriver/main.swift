@@ -4,6 +4,7 @@ import Foundation
 import MiniPipeline
 import MiniStore
 import PipelineCommands
+import StageParameters
 
 /// Writes `count` lines of seeded pseudo-random numbers, pausing between chunks so that tests
 /// can kill it in the middle of a write.
@@ -20,16 +21,16 @@ struct NumbersStage: Stage {
     ]
 
     func externalFiles(_ parameters: Parameters) throws -> [String: String] {
-        parameters.string("salt_file").isEmpty ? [:] : ["salt": parameters.string("salt_file")]
+        try parameters.string("salt_file").isEmpty ? [:] : ["salt": parameters.string("salt_file")]
     }
 
     func run(_ context: StageContext) throws -> [String: ArtifactHash] {
-        var state = UInt64(context.parameters.int("seed")) &+ 0x9E37_79B9_7F4A_7C15
+        var state = UInt64(try context.parameters.int("seed")) &+ 0x9E37_79B9_7F4A_7C15
         if context.inputs["salt"] != nil {
             state = try context.inputData("salt").reduce(state) { $0 &* 31 &+ UInt64($1) }
         }
-        let count = context.parameters.int("count")
-        let delay = context.parameters.int("chunk_delay_ms")
+        let count = try context.parameters.int("count")
+        let delay = try context.parameters.int("chunk_delay_ms")
         let hash = try context.store.write(kind: "test-numbers", mediaType: "text/plain") { writer in
             var line = version > 1 ? "# version \(version)\n" : ""
             for i in 0..<count {
@@ -56,7 +57,7 @@ struct SumStage: Stage {
 
     func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let text = String(decoding: try context.inputData("numbers"), as: UTF8.self)
-        let modulus = UInt64(context.parameters.int("modulus"))
+        let modulus = UInt64(try context.parameters.int("modulus"))
         let sum = text.split(separator: "\n").reduce(UInt64(0)) { ($0 + (UInt64($1) ?? 0)) % modulus }
         try context.recordMetrics(step: 0, [("sum", Double(sum))])
         return ["sum": try context.store.put(Data("\(sum)\n".utf8), kind: "test-sum", mediaType: "text/plain")]
@@ -77,9 +78,9 @@ struct ReportStage: Stage {
     func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let sum = Double(String(decoding: try context.inputData("sum"), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-        let title = context.parameters.bool("shout") ? context.parameters.string("title").uppercased()
+        let title = try context.parameters.bool("shout") ? context.parameters.string("title").uppercased()
             : context.parameters.string("title")
-        let text = "\(title): \(sum * context.parameters.double("scale"))\n"
+        let text = try "\(title): \(sum * context.parameters.double("scale"))\n"
         return ["report": try context.store.put(Data(text.utf8), kind: "test-report", mediaType: "text/plain")]
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+import MiniPipeline
+import MinillmCommands
+import StageParameters
+import Testing
+
+/// The effective parameters of every stage under every preset, as canonical JSON (what the cache
+/// keys hash), pinned to what the code and pipeline/pipeline.json gave before the parameters
+/// were declared with `@Parameter` and the file was cut down to what differs from the defaults.
+/// A difference here changes cache keys: the default run would rebuild.
+@Suite struct PresetParameterTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    /// Computed with the code of commit ecc7868 (before this change), preset by preset.
+    static let pinned: [String: [String: String]] = [
+        "quick": [
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"pipeline/data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
+            "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
+            "shard": #"{}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":50,"context":128,"decay":"cosine","dropout":0.0,"eval_batches":16,"eval_every":100,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.1,"layers":2,"lr":0.001,"max_epochs":0.0,"max_steps":500,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"patience":0,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256}"#,
+            "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
+        ],
+        "seed-v1": [
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"pipeline/data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
+            "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
+            "shard": #"{}"#,
+            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":256}"#,
+            "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
+        ],
+        "seed-v2": [
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"pipeline/data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
+            "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":8000}"#,
+            "shard": #"{}"#,
+            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":8,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":512}"#,
+            "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
+        ],
+        "small": [
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"pipeline/data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
+            "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
+            "shard": #"{}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":256,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":6,"label_smoothing":0.1,"layers":6,"lr":0.001,"max_epochs":0.0,"max_steps":3400,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"patience":5,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":384}"#,
+            "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
+        ],
+    ]
+
+    @Test(arguments: ["quick", "seed-v1", "seed-v2", "small"])
+    func effectiveParametersAreUnchanged(preset: String) throws {
+        let file = try PipelineFile(path: Self.root + "/pipeline/pipeline.json", registry: Minillm.registry)
+        #expect(file.presetNames == Self.pinned.keys.sorted())
+        for stage in Minillm.registry.stages {
+            let parameters = try file.parameters(for: stage, preset: preset)
+            #expect(parameters.canonicalJSON == Self.pinned[preset]?[stage.name], "\(preset) \(stage.name)")
+        }
+    }
+
+    @Test func theDefaultPresetIsQuick() throws {
+        let file = try PipelineFile(path: Self.root + "/pipeline/pipeline.json", registry: Minillm.registry)
+        #expect(file.defaultPreset == "quick")
+        for stage in Minillm.registry.stages {
+            #expect(try file.parameters(for: stage, preset: nil).canonicalJSON == Self.pinned["quick"]?[stage.name])
+        }
+    }
+
+    /// The file states only what differs: no value in it equals what its place would get anyway
+    /// (the default under `stages`, the default or the `stages` value under a preset).
+    @Test func thePipelineFileRepeatsNoDefault() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.root + "/pipeline/pipeline.json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let stages = root["stages"] as? [String: [String: Any]] ?? [:]
+        let presets = root["presets"] as? [String: [String: [String: Any]]] ?? [:]
+        func redundant(_ section: [String: Any], stage: String, base: [String: Any]) -> [String] {
+            let specs = Minillm.registry.stage(named: stage)?.parameters ?? []
+            return section.keys.sorted().filter { key in
+                guard let spec = specs.first(where: { $0.name == key }), let value = try? spec.validate(section[key]!).get()
+                else { return false }
+                let inherited = base[key].flatMap { try? spec.validate($0).get() } ?? spec.defaultValue
+                return value == inherited
+            }
+        }
+        for (stage, section) in stages {
+            #expect(redundant(section, stage: stage, base: [:]) == [], "stages.\(stage)")
+        }
+        for (preset, sections) in presets {
+            for (stage, section) in sections {
+                #expect(redundant(section, stage: stage, base: stages[stage] ?? [:]) == [], "presets.\(preset).\(stage)")
+            }
+        }
+    }
+}
