@@ -33,8 +33,11 @@ targets += [
     .executableTarget(name: "minillm-fixture-driver", dependencies: ["MiniPipeline"],
                       path: "Tests/Fixtures/FixtureDriver"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "StoreTestSupport", dependencies: ["MiniStore", "TestSupport"], path: "Tests/StoreTestSupport"),
+    .target(name: "PipelineTestSupport", dependencies: ["MiniPipeline", "MiniStore", "StoreTestSupport", "TestSupport"],
+            path: "Tests/PipelineTestSupport"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
-    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniPipeline", "MiniStore", "StoreTestSupport", "TestSupport"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)
@@ -43,12 +46,14 @@ targets += [
         "CBzip2", "CCurl", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .target(name: "TextCleaning", dependencies: ["WikiSource", .product(name: "Crypto", package: "swift-crypto")]),
-    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
-    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "TestSupport", "WikiTestSupport"]),
-    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource"]),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .testTarget(name: "WikiSourceTests", dependencies: ["WikiSource", "MiniStore", "StoreTestSupport", "TestSupport",
+                                                        "WikiTestSupport"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "WikiSource", "TestSupport"]),
     .target(name: "TextStages", dependencies: ["WikiSource", "TextCleaning", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "TextCleaning", "MiniPipeline", "MiniStore",
-                                                        "TestSupport", "WikiTestSupport"]),
+                                                        "PipelineTestSupport", "StoreTestSupport", "TestSupport",
+                                                        "WikiTestSupport"]),
     .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "TextCleaning"]),
 ]
 
@@ -58,10 +63,11 @@ targets += [
     .target(name: "DataShards", dependencies: [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer", "TestSupport"]),
     .target(name: "VocabShardStages", dependencies: ["Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["DataShards"]),
-    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["DataShards", "TestSupport"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
+                                                              "PipelineTestSupport", "TestSupport"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
@@ -72,7 +78,7 @@ targets += [
     .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
                       swiftSettings: nativeCPU),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
-    .testTarget(name: "MiniGPTTests", dependencies: ["MiniGPT", "TensorKernels"],
+    .testTarget(name: "MiniGPTTests", dependencies: ["MiniGPT", "TensorKernels", "TestSupport"],
                 resources: [.copy("Fixtures")]),
 ]
 
@@ -87,15 +93,15 @@ targets += [
 targets += [
     .target(name: "Evaluation", dependencies: ["MiniPipeline"], swiftSettings: nativeCPU),
     .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport", "TestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
         "Evaluation", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
     ]),
-    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
+    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "StoreTestSupport", "TestSupport"],
             path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
         "EvaluationStage", "Evaluation", "Training", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
-        "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+        "TestSupport", "StoreTestSupport", "PipelineTestSupport", "CorpusTestSupport", "ReportTestSupport",
     ]),
 ]
 
@@ -106,7 +112,7 @@ targets += [
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MiniPipeline", "MiniStages"]),
-    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "StoreTestSupport", "TestSupport"]),
     .executableTarget(name: "minillm-extract", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-clean", dependencies: ["MiniPipeline", "MiniStages"]),
     .executableTarget(name: "minillm-vocab", dependencies: ["MiniPipeline", "MiniStages"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import WikiSource
 @testable import TextCleaning
 
@@ -86,10 +87,4 @@ import WikiSource
             + "Mediterrâneo, formando um delta que é uma das maiores zonas húmidas da região."
         #expect(!LanguageCheck.score(portuguese).leads)
     }
-}
-
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static func data(_ name: String) -> String { root + "/pipeline/data/" + name }
 }
