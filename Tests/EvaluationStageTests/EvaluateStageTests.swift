@@ -11,21 +11,12 @@ import TestSupport
 import Testing
 import Training
 
-/// Stands in for vocab and shard: writes the tiny corpus's tokenizer and shards.
-struct TinyShardStage: Stage {
-    let name = "shard"
-    let version = 1
-    let summary = "test stand-in: shards of the tiny corpus"
-    let inputs: [StageInput] = []
-    let parameters: [ParameterSpec] = []
-
-    func run(_ context: StageContext) throws -> [String: ArtifactHash] {
-        ["shards": try TinyCorpus.writeShards(into: context.store)]
-    }
-}
-
 extension StageProject {
-    static let evaluationRegistry = StageRegistry([TinyShardStage(), TrainStage(), EvaluateStage()])
+    /// Stands in for vocab and shard: writes the tiny corpus's tokenizer and shards.
+    static let tinyShards = StandInStage("shard", summary: "shards of the tiny corpus") {
+        ["shards": try TinyCorpus.writeShards(into: $0.store)]
+    }
+    static let evaluationRegistry = StageRegistry([tinyShards, TrainStage(), EvaluateStage()])
     static let tinyTrain = #""train": {"width": 32, "layers": 1, "heads": 2, "context": 16, "batch_size": 4, "dropout": 0, "#
         + #""label_smoothing": 0, "lr": 0.01, "warmup_steps": 5, "max_steps": 20, "eval_every": 10, "eval_batches": 2, "#
         + #""checkpoint_every": 20, "patience": 0}"#

@@ -8,21 +8,13 @@ import TestSupport
 import Tokenizer
 @testable import VocabShardStages
 
-/// Stands in for the clean stage: its `corpus` output is a JSON Lines file imported as is.
-struct CorpusFileStage: Stage {
-    let name = "clean"
-    let version = 1
-    let summary = "test stand-in: a corpus file as the clean corpus"
-    let inputs: [StageInput] = []
-    let parameters: [ParameterSpec] = [.string("corpus_file", default: "", "JSON Lines corpus")]
-
-    func externalFiles(_ parameters: Parameters) throws -> [String: String] { ["source": parameters.string("corpus_file")] }
-
-    func run(_ context: StageContext) throws -> [String: ArtifactHash] { ["corpus": context.inputs["source"]!] }
-}
-
 extension StageProject {
-    static let vocabRegistry = StageRegistry([CorpusFileStage(), VocabStage(), ShardStage()])
+    /// The clean stage's `corpus` output is a JSON Lines file imported as is.
+    static let corpusFile = StandInStage(
+        "clean", summary: "a corpus file as the clean corpus",
+        parameters: [.string("corpus_file", default: "", "JSON Lines corpus")],
+        files: { ["source": $0.string("corpus_file")] }) { ["corpus": $0.inputs["source"]!] }
+    static let vocabRegistry = StageRegistry([corpusFile, VocabStage(), ShardStage()])
 
     /// clean (the committed articles) → vocab → shard; `stages` is appended to the stages object.
     static func vocab(_ stages: String = "") throws -> StageProject {
