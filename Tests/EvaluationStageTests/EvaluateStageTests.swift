@@ -84,11 +84,11 @@ extension StageProject {
         #expect(metrics.keys.allSatisfy { $0.hasPrefix("headline_") })
 
         #expect(try project.build()["evaluate"]!.outcome == .fresh)
-        let command = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--store", project.dir.file("store")])
+        let command = try project.run(["report", "--store", project.storePath])
         let path = try project.store.ensureIntact(result.outputs["report"]!)
         #expect(command.status == 0 && command.stdout == path + "\n")
-        let open = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--open", "--store", project.dir.file("store")],
-                                        environment: ["PATH": "/nonexistent", "TMPDIR": project.dir.path])
+        let open = try project.run(["report", "--open", "--store", project.storePath],
+                                  environment: ["PATH": "/nonexistent", "TMPDIR": project.dir.path])
         let copy = project.dir.file("minillm-report-\(result.outputs["report"]!.short).html")
         #expect(open.status == 0 && open.stderr.contains("xdg-open is not installed; open \(copy) in a browser"))
         #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
