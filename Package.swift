@@ -40,8 +40,11 @@ targets += [
     .executableTarget(name: "minillm-fixture-driver", dependencies: ["StageParameters", "PipelineCommands", "MiniPipeline", "MiniStore"],
                       path: "Tests/Fixtures/FixtureDriver"),
     .target(name: "TestSupport", path: "Tests/TestSupport"),
+    .target(name: "StoreTestSupport", dependencies: ["MiniStore", "TestSupport"], path: "Tests/StoreTestSupport"),
+    .target(name: "PipelineTestSupport", dependencies: ["StageParameters", "MiniPipeline", "MiniStore", "StoreTestSupport", "TestSupport"],
+            path: "Tests/PipelineTestSupport"),
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
-    .testTarget(name: "MiniPipelineTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MiniPipelineTests", dependencies: ["StoreTestSupport", "TestSupport"]),
     // The mechanism, plus the real stages' declarations against the pipeline file and the README.
     .testTarget(name: "StageParametersTests", dependencies: ["StageParameters", "MiniPipeline", "MinillmCommands"]),
 ]
@@ -55,16 +58,16 @@ targets += [
     .target(name: "TextCleaning", dependencies: [
         "CorpusFormat", "CoreSupport", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "MiniStore", "TestSupport"], path: "Tests/WikiTestSupport"),
+    .target(name: "WikiTestSupport", dependencies: ["WikiSource", "TestSupport"], path: "Tests/WikiTestSupport"),
     .testTarget(name: "WikiSourceTests", dependencies: [
-        "WikiSource", "CorpusFormat", "CoreSupport", "MiniStore", "TestSupport", "WikiTestSupport",
+        "StoreTestSupport", "WikiSource", "CorpusFormat", "CoreSupport", "MiniStore", "TestSupport", "WikiTestSupport",
         .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .testTarget(name: "TextCleaningTests", dependencies: ["TextCleaning", "CorpusFormat", "WikiSource"]),
+    .testTarget(name: "TextCleaningTests", dependencies: ["TestSupport", "TextCleaning", "CorpusFormat", "WikiSource"]),
     .target(name: "TextStages", dependencies: [
         "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
     ]),
-    .testTarget(name: "TextStagesTests", dependencies: ["TextStages", "WikiSource", "MiniPipeline", "MiniStore",
+    .testTarget(name: "TextStagesTests", dependencies: ["StoreTestSupport", "PipelineTestSupport", "TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
     .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "CorpusFormat", "TextCleaning"]),
 ]
@@ -75,10 +78,10 @@ targets += [
     .target(name: "DataShards", dependencies: [
         "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
-    .testTarget(name: "TokenizerTests", dependencies: ["Tokenizer"]),
+    .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["DataShards", "MiniStore", "Tokenizer"]),
-    .testTarget(name: "VocabShardStagesTests", dependencies: ["StageParameters", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
+    .testTarget(name: "VocabShardStagesTests", dependencies: ["TestSupport", "PipelineTestSupport", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
 
@@ -89,7 +92,7 @@ targets += [
     .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
                       swiftSettings: nativeCPU),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
-    .testTarget(name: "MiniGPTTests", dependencies: ["MiniGPT", "TensorKernels"],
+    .testTarget(name: "MiniGPTTests", dependencies: ["TestSupport", "MiniGPT", "TensorKernels"],
                 resources: [.copy("Fixtures")]),
 ]
 
@@ -108,15 +111,16 @@ targets += [
     .target(name: "Evaluation", dependencies: ["CoreSupport"], swiftSettings: nativeCPU),
     .executableTarget(name: "minillm-bench-evaluation", dependencies: ["Evaluation"], swiftSettings: nativeCPU),
     .target(name: "ReportTestSupport", path: "Tests/ReportTestSupport"),
-    .testTarget(name: "EvaluationTests", dependencies: ["Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "EvaluationTests", dependencies: ["TestSupport", "Evaluation", "ReportTestSupport"], exclude: ["Fixtures"]),
     .target(name: "EvaluationStage", dependencies: [
         "StageParameters", "Evaluation", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore", "CoreSupport",
     ]),
-    .target(name: "CorpusTestSupport", dependencies: ["DataShards", "Tokenizer", "MiniStore", "TestSupport"],
+    .target(name: "CorpusTestSupport", dependencies: ["StoreTestSupport", "DataShards", "Tokenizer", "MiniStore", "TestSupport"],
             path: "Tests/CorpusTestSupport"),
     .testTarget(name: "EvaluationStageTests", dependencies: [
-        "StageParameters", "EvaluationStage", "Evaluation", "Training", "TrainingStage", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore",
-        "CoreSupport", "TestSupport", "CorpusTestSupport", "ReportTestSupport",
+        "EvaluationStage", "Evaluation", "Training", "TrainingStage", "MiniGPT", "DataShards", "Tokenizer", "MiniPipeline",
+        "MiniStore", "CoreSupport", "TestSupport", "StoreTestSupport", "PipelineTestSupport", "CorpusTestSupport",
+        "ReportTestSupport",
     ]),
 ]
 
@@ -127,7 +131,7 @@ targets += [
         "EvaluationStage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MinillmCommands"]),
-    .testTarget(name: "MinillmTests", dependencies: ["MiniStore", "TestSupport"]),
+    .testTarget(name: "MinillmTests", dependencies: ["StoreTestSupport", "TestSupport"]),
     .executableTarget(name: "minillm-extract", dependencies: ["PipelineCommands", "MinillmCommands"]),
     .executableTarget(name: "minillm-clean", dependencies: ["PipelineCommands", "MinillmCommands"]),
     .executableTarget(name: "minillm-vocab", dependencies: ["PipelineCommands", "MinillmCommands"]),

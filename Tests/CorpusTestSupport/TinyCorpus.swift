@@ -1,6 +1,7 @@
 import DataShards
 import Foundation
 import MiniStore
+import StoreTestSupport
 import TestSupport
 import Tokenizer
 
@@ -35,7 +36,7 @@ public final class TinyCorpus {
 
     public init(documents: [CorpusDocument] = TinyCorpus.documents, tokenizerExtra: [String] = TinyCorpus.other,
                 vocabularySize: Int = 300) throws {
-        store = try Store(at: dir.path)
+        store = try dir.makeStore()
         manifest = try Self.writeShards(into: store, documents: documents, tokenizerExtra: tokenizerExtra,
                                         vocabularySize: vocabularySize)
         shards = try ShardSet(store: store, manifest: manifest)

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 import Tokenizer
 @testable import DataShards
 
 @Suite struct LoaderTests {
     static func withSampleShard<T>(_ body: (ShardReader) throws -> T) throws -> T {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             try Support.writeShard(Support.sampleContent(), to: directory + "/shard")
             return try body(try ShardReader(path: directory + "/shard"))
         }
@@ -25,7 +26,7 @@ import Tokenizer
     /// Pinned so that a change of generator or of the offset mapping, which would break
     /// resuming older runs exactly, is noticed (values checked with a Python SplitMix64).
     @Test func offsetsArePinned() throws {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             var content = ShardContent()
             content.append(document: (0..<9_998).map { TokenID(4 + $0 % 500) }, textBytes: 9_998)
             try Support.writeShard(content, to: directory + "/shard")
@@ -75,7 +76,7 @@ import Tokenizer
     }
 
     @Test func aSplitShorterThanOneRowIsRefused() throws {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             var content = ShardContent()
             content.append(document: [10, 11, 12], textBytes: 3)
             try Support.writeShard(content, to: directory + "/tiny")

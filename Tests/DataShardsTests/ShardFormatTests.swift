@@ -1,13 +1,14 @@
 import Foundation
 import MiniStore
 import Testing
+import TestSupport
 import Tokenizer
 @testable import DataShards
 
 @Suite struct ShardFormatTests {
     @Test(arguments: [2, 4])
     func aShardReadsBackExactly(width: Int) throws {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             let content = Support.sampleContent()
             let path = directory + "/shard"
             try Support.writeShard(content, width: width, to: path)
@@ -28,7 +29,7 @@ import Tokenizer
     }
 
     @Test func anEmptyShardIsValid() throws {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             try Support.writeShard(ShardContent(), to: directory + "/empty")
             let reader = try ShardReader(path: directory + "/empty")
             #expect(reader.count == 0 && reader.documentRanges().isEmpty)
@@ -37,7 +38,7 @@ import Tokenizer
 
     /// Damage a valid shard in one way and expect it refused with the matching reason.
     static func damaged(_ damage: (inout [UInt8]) -> Void) throws -> ShardError? {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             let path = directory + "/shard"
             var content = ShardContent()
             content.append(document: [10, 11, 12, 13], textBytes: 4)

@@ -1,6 +1,7 @@
 import Foundation
 import MiniStore
 import Testing
+import TestSupport
 import Tokenizer
 @testable import DataShards
 
@@ -38,7 +39,7 @@ import Tokenizer
     /// Build the shards of the sample, then of the sample with articles added: every article
     /// is in exactly one split, and the added ones moved none of the others.
     @Test func noArticleIsInTwoSplitsAndAddingArticlesMovesNone() throws {
-        try Support.withTemporaryDirectory { directory in
+        try TemporaryDirectory.with("minillm-shards") { directory in
             let store = try Store(at: directory)
             let split = try DocumentSplit()
             let original = Support.articles

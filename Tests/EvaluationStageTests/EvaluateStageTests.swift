@@ -1,21 +1,50 @@
+import CorpusTestSupport
 import DataShards
 import Evaluation
 @testable import EvaluationStage
 import Foundation
 import MiniPipeline
 import MiniStore
+import PipelineTestSupport
 import ReportTestSupport
 import TestSupport
 import Testing
+import Training
+
+extension StageProject {
+    /// Stands in for vocab and shard: writes the tiny corpus's tokenizer and shards.
+    static let tinyShards = StandInStage("shard", summary: "shards of the tiny corpus") {
+        ["shards": try TinyCorpus.writeShards(into: $0.store)]
+    }
+    static let evaluationRegistry = StageRegistry([tinyShards, TrainStage(), EvaluateStage()])
+    static let tinyTrain = #""train": {"width": 32, "layers": 1, "heads": 2, "context": 16, "batch_size": 4, "dropout": 0, "#
+        + #""label_smoothing": 0, "lr": 0.01, "warmup_steps": 5, "max_steps": 20, "eval_every": 10, "eval_batches": 2, "#
+        + #""checkpoint_every": 20, "patience": 0}"#
+    static let evaluateDefaults = #""batch_size": 4, "max_tokens": 0, "bleu_articles": 4, "bleu_prompt_words": 6, "#
+        + #""bleu_reference_words": 6, "max_new_tokens": 8"#
+
+    /// The pipeline with these evaluate parameters added to the defaults above.
+    static func evaluationPipeline(_ extra: String) -> String {
+        let evaluate = Self.evaluateDefaults + (extra.isEmpty ? "" : ", " + extra)
+        return #"{"stages": {\#(Self.tinyTrain), "evaluate": {\#(evaluate)}}}"#
+    }
+
+    /// shard (stand-in) → train → evaluate, with a model small enough for a debug build.
+    static func evaluation() throws -> StageProject {
+        try StageProject("minillm-evaluate", registry: evaluationRegistry, pipeline: evaluationPipeline(""))
+    }
+
+    func setEvaluate(_ extra: String) { setPipeline(Self.evaluationPipeline(extra)) }
+}
 
 @Suite struct EvaluateStageTests {
     /// The full stage through the real planner and runner: every section present, the page shows
     /// exactly the JSON's numbers, headline metrics in the catalogue, a rerun is fresh.
     @Test func evaluatesTheTrainedModelAndReportsIt() throws {
-        let project = try EvaluationProject()
+        let project = try StageProject.evaluation()
         project.dir.write("extra.jsonl", #"{"title": "Extra", "text": "el gato duerme en el puerto de sevilla."}"# + "\n")
-        try project.setEvaluate(#""extra_text": "\#(project.dir.file("extra.jsonl"))""#)
-        let first = try project.run()
+        project.setEvaluate(#""extra_text": "\#(project.dir.file("extra.jsonl"))""#)
+        let first = try project.build()
         let result = first["evaluate"]!
         #expect(result.outcome == .built && Set(result.outputs.keys) == ["evaluation", "report"])
         let json = try project.store.data(result.outputs["evaluation"]!)
@@ -54,12 +83,12 @@ import Testing
         #expect(metrics["headline_leak_suspected"] == 0 && metrics["headline_bleu4"] != nil)
         #expect(metrics.keys.allSatisfy { $0.hasPrefix("headline_") })
 
-        #expect(try project.run()["evaluate"]!.outcome == .fresh)
-        let command = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--store", project.dir.file("store")])
+        #expect(try project.build()["evaluate"]!.outcome == .fresh)
+        let command = try project.run(["report", "--store", project.storePath])
         let path = try project.store.ensureIntact(result.outputs["report"]!)
         #expect(command.status == 0 && command.stdout == path + "\n")
-        let open = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--open", "--store", project.dir.file("store")],
-                                        environment: ["PATH": "/nonexistent", "TMPDIR": project.dir.path])
+        let open = try project.run(["report", "--open", "--store", project.storePath],
+                                  environment: ["PATH": "/nonexistent", "TMPDIR": project.dir.path])
         let copy = project.dir.file("minillm-report-\(result.outputs["report"]!.short).html")
         #expect(open.status == 0 && open.stderr.contains("xdg-open is not installed; open \(copy) in a browser"))
         #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
@@ -68,9 +97,9 @@ import Testing
     /// A forced rerun gives the same figures (only timings, memory and the date may differ) and
     /// its page compares with the previous run.
     @Test func rerunGivesTheSameFiguresAndComparesWithThePreviousRun() throws {
-        let project = try EvaluationProject()
-        let first = try project.run()["evaluate"]!
-        let second = try project.run(force: ["evaluate"])["evaluate"]!
+        let project = try StageProject.evaluation()
+        let first = try project.build()["evaluate"]!
+        let second = try project.build(force: ["evaluate"])["evaluate"]!
         func figures(_ result: StageResult) throws -> EvaluationReport {
             var r = try EvaluationReport.decode(try project.store.data(result.outputs["evaluation"]!))
             r.createdAt = nil

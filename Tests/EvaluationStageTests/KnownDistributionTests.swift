@@ -5,6 +5,7 @@ import Evaluation
 import Foundation
 import MiniGPT
 import MiniStore
+import PipelineTestSupport
 import Testing
 import Tokenizer
 import Training
@@ -51,15 +52,15 @@ import TrainingStage
 
     @Test(arguments: [0, 48])
     func everyFigureMatchesTheHandComputation(maxTokens: Int) throws {
-        let project = try EvaluationProject()
-        try project.setEvaluate(#""max_tokens": \#(maxTokens), "bleu_articles": 1"#)
+        let project = try StageProject.evaluation()
+        project.setEvaluate(#""max_tokens": \#(maxTokens), "bleu_articles": 1"#)
         let manifest = try TinyCorpus.writeShards(into: project.store)
         let shards = try ShardSet(store: project.store, manifest: manifest)
         let tokenizer = try shards.tokenizer(in: project.store)
         let model = try Self.model(vocabularySize: tokenizer.vocabularySize, tokenizer: shards.manifest.tokenizer, store: project.store)
         let log = try project.store.put(Data(#"{"kind":"train","step":0,"loss":5.0,"lr":0.001}"#.utf8), kind: TrainStage.logKind,
                                         mediaType: "application/x-ndjson")
-        let result = try project.evaluate(["model": model, "log": log, "shards": manifest])
+        let result = try project.build("evaluate", inputs: ["model": model, "log": log, "shards": manifest])
         let report = try EvaluationReport.decode(try project.store.data(result.outputs["evaluation"]!))
 
         let tokenBytes = try SplitScorer.tokenBytes(tokenizer)

@@ -9,6 +9,7 @@ import MiniPipeline
 import MiniStore
 import ReportTestSupport
 import Testing
+import TestSupport
 import Tokenizer
 @testable import Training
 
@@ -17,11 +18,8 @@ import Tokenizer
 /// articles it scores held-out text far better than any honest model could; the same training
 /// without the switch must not raise the alarm.
 @Suite struct LeakageTests {
-    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/eswiki-articles.jsonl").path
-
     static func trainAndEvaluate(readsNextToken: Bool) throws -> EvaluationReport {
-        let corpus = try TinyCorpus(documents: try Corpus.read(path: fixture), tokenizerExtra: [])
+        let corpus = try TinyCorpus(documents: try Corpus.read(path: Repo.articles), tokenizerExtra: [])
         var settings = TrainingSettings()
         settings.width = 32; settings.layers = 1; settings.heads = 2; settings.context = 16; settings.batchSize = 4
         settings.tieWeights = true; settings.positions = "learned"; settings.dropout = 0; settings.labelSmoothing = 0

@@ -6,6 +6,8 @@ import Foundation
 import MiniGPT
 import MiniPipeline
 import MiniStore
+import PipelineTestSupport
+import StoreTestSupport
 import TestSupport
 import Testing
 import Tokenizer
@@ -95,13 +97,13 @@ import Tokenizer
     }
 
     @Test func refusesAModelTrainedWithAnotherTokenizer() throws {
-        let project = try EvaluationProject()
+        let project = try StageProject.evaluation()
         let manifest = try TinyCorpus.writeShards(into: project.store)
         let vocabulary = try ShardSet(store: project.store, manifest: manifest).manifest.vocabularySize
         let other = ArtifactHash.of(Data("another tokenizer".utf8))
         let model = try KnownDistributionTests.model(vocabularySize: vocabulary, tokenizer: other, store: project.store)
         let log = try project.store.put(Data("{}\n".utf8), kind: "training-log", mediaType: "application/x-ndjson")
-        #expect { try project.evaluate(["model": model, "log": log, "shards": manifest]) } throws: {
+        #expect { try project.build("evaluate", inputs: ["model": model, "log": log, "shards": manifest]) } throws: {
             "\($0)".contains("tokenizer \(other.short)")
         }
         let run = try #require(try project.store.catalogue.latestRun(stage: "evaluate"))
@@ -111,8 +113,7 @@ import Tokenizer
     /// `minillm report` on a store without an evaluate run says so and exits 6.
     @Test func reportCommandNeedsAnEvaluation() throws {
         let dir = TemporaryDirectory("minillm-report")
-        try FileManager.default.createDirectory(atPath: dir.file("store"), withIntermediateDirectories: true)
-        _ = try Store(at: dir.file("store"))
+        _ = try dir.makeStore()
         let result = try ChildProcess.run(BuiltProducts.path("minillm"), ["report", "--store", dir.file("store")])
         #expect(result.status == 6 && result.stdout.isEmpty && result.stderr.contains("has no succeeded evaluate run yet"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Evaluation
 
 /// Cases and sacrebleu's answers, as stored in Fixtures/ or freshly computed by sacrebleu.
@@ -36,9 +37,7 @@ struct SacreBLEUOutput: Decodable {
     var corpora: [Corpus]
 }
 
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
-let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-    .deletingLastPathComponent().deletingLastPathComponent()
+let fixtures = URL(fileURLWithPath: Repo.path("Tests/EvaluationTests/Fixtures"))
 
 private func smoothing(_ key: String) -> BLEU.Smoothing {
     switch key {
@@ -136,7 +135,7 @@ private func loadCases() throws -> BLEUCases {
     @Test func matchesLiveSacreBLEU() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent("pipeline/scripts/sacrebleu_reference.py").path,
+        process.arguments = ["python3", Repo.path("pipeline/scripts/sacrebleu_reference.py"),
                              fixtures.appendingPathComponent("bleu-cases.json").path]
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

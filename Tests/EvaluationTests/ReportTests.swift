@@ -1,6 +1,7 @@
 import Foundation
 import ReportTestSupport
 import Testing
+import TestSupport
 @testable import Evaluation
 
 private func scan(_ html: String) throws -> PageScan {
@@ -86,11 +87,23 @@ private func scan(_ html: String) throws -> PageScan {
         #expect(SVGChart.ticks((0.002, 0.5), log: true) == [0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5])
     }
 
-    /// Set MINILLM_REPORT_PREVIEW=/path/report.html to write the fixture page for a browser check.
-    @Test func writesPreviewWhenAsked() throws {
-        guard let path = ProcessInfo.processInfo.environment["MINILLM_REPORT_PREVIEW"] else { return }
+    /// The fixture page (against a previous run) and its JSON, written where
+    /// MINILLM_REPORT_PREVIEW=/path/report.html says for a browser check, or to a scratch file,
+    /// then read back: the files are what a reader of the preview gets.
+    @Test func writesPreviewPageAndJSON() throws {
+        let scratch = TemporaryDirectory("minillm-preview")
+        defer { withExtendedLifetime(scratch) {} }
+        let path = ProcessInfo.processInfo.environment["MINILLM_REPORT_PREVIEW"] ?? scratch.file("report.html")
         let current = try ReportFixture.report(), previous = try ReportFixture.report(title: "previous FIXTURE", lossShift: 0.3)
         try HTMLReport.render(report: current, previous: previous).write(toFile: path, atomically: true, encoding: .utf8)
         try current.json().write(to: URL(fileURLWithPath: path + ".json"))
+
+        let json = try Data(contentsOf: URL(fileURLWithPath: path + ".json"))
+        #expect(try EvaluationReport.decode(json) == current)
+        let page = try scan(try String(contentsOfFile: path, encoding: .utf8))
+        #expect(page.ids.isSuperset(of: ["comparison", "leakage-banner", "charts", "lineage"]))
+        #expect(page.text.contains(current.title) && page.counts["svg"] == 5)
+        #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: json)) == [])
+        #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: previous.json()), previous: true) == [])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 @testable import MiniGPT
 import TensorKernels
 import Testing
+import TestSupport
 
 @Suite struct ModelPropertyTests {
     /// Changing any token after position t changes no logit at positions ≤ t, bit for bit.
@@ -75,8 +76,9 @@ import Testing
     @Test func exportRoundTripsThroughSafetensorsAndConfigJSON() throws {
         let config = tinyConfig(dropout: 0.1, positions: .learned, tied: true)
         let model = try MiniGPT(config: config, maxBatch: 1, seed: 4, threads: 2)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minigpt-export-\(UUID())").path
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let scratch = TemporaryDirectory("minigpt-export")
+        let directory = scratch.file("model")
+        defer { withExtendedLifetime(scratch) {} }
         try model.export(to: directory)
         let loaded = try MiniGPT.load(from: directory, maxBatch: 1, threads: 1)
         #expect(loaded.config == config)
@@ -100,8 +102,9 @@ import Testing
             try model.forward(tokens: [0, 23], batch: 1)
         }
         #expect(throws: MiniGPTError.self) { try model.forward(tokens: [0, 1, 2, 3], batch: 2) }
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID()).safetensors").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scratch = TemporaryDirectory("minigpt-bad")
+        let path = scratch.file("bad.safetensors")
+        defer { withExtendedLifetime(scratch) {} }
         try Data([200, 0, 0, 0, 0, 0, 0, 0, 123]).write(to: URL(fileURLWithPath: path))
         #expect(throws: MiniGPTError.safetensors(path: path, reason: "header length 200 exceeds the file")) {
             _ = try Safetensors(path: path)

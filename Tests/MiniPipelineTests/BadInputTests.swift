@@ -1,11 +1,12 @@
 import Foundation
+import StoreTestSupport
 import Testing
 import TestSupport
 
 @Suite("Bad input") struct BadInputTests {
-    func expectRefused(_ project: FixturePipeline, _ arguments: [String], status: Int32, mentions: [String]) throws {
+    func expectRefused(_ project: ScratchProject, _ arguments: [String], status: Int32, mentions: [String]) throws {
         let before = try project.snapshot()
-        let result = try project.driver(arguments)
+        let result = try project.run(arguments)
         #expect(result.status == status, "\(arguments): \(result.stderr)")
         for text in mentions { #expect(result.stderr.contains(text), "\(result.stderr) should mention \(text)") }
         #expect(result.stderr.split(separator: "\n").count == 1, "one clear message: \(result.stderr)")
@@ -13,8 +14,8 @@ import TestSupport
     }
 
     @Test func malformedPipelineFiles() throws {
-        let project = FixturePipeline()
-        try project.driver(["run"])
+        let project = ScratchProject.fixtureDriver()
+        try project.run(["run"])
         let cases: [(String, [String])] = [
             ("{\"stages\": {", ["pipeline/pipeline.json", "not valid JSON"]),
             ("{\"stages\": {\"numbers\": {\"cout\": 3}}}", ["stages.numbers.cout", "unknown parameter"]),
@@ -33,8 +34,8 @@ import TestSupport
     }
 
     @Test func unknownStagePresetAndHash() throws {
-        let project = FixturePipeline()
-        try project.driver(["run"])
+        let project = ScratchProject.fixtureDriver()
+        try project.run(["run"])
         try expectRefused(project, ["run", "--until", "train"], status: 2, mentions: ["unknown stage \"train\""])
         try expectRefused(project, ["run", "--preset", "huge"], status: 2, mentions: ["unknown preset \"huge\""])
         try expectRefused(project, ["show", "deadbeef"], status: 3, mentions: ["no artifact deadbeef"])
@@ -42,16 +43,16 @@ import TestSupport
     }
 
     @Test func missingStore() throws {
-        let project = FixturePipeline()
-        let result = try project.driver(["run", "--store", "elsewhere"])
+        let project = ScratchProject.fixtureDriver()
+        let result = try project.run(["run", "--store", "elsewhere"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("store directory elsewhere does not exist"))
         #expect(!FileManager.default.fileExists(atPath: project.dir.file("elsewhere")))
     }
 
     @Test func readOnlyStore() throws {
-        let project = FixturePipeline()
-        try project.driver(["run"])
+        let project = ScratchProject.fixtureDriver()
+        try project.run(["run"])
         let before = try project.snapshot()
         let result: ProcessResult
         if geteuid() == 0 {
@@ -62,7 +63,7 @@ import TestSupport
                                            BuiltProducts.path("minillm-fixture-driver"), "run"], cwd: project.dir.path)
         } else {
             chmod(project.storePath, 0o555)
-            result = try project.driver(["run"])
+            result = try project.run(["run"])
             chmod(project.storePath, 0o755)
         }
         #expect(result.status == 3, "\(result.stderr)")

@@ -1,4 +1,5 @@
 import Foundation
+import StoreTestSupport
 import Testing
 import TestSupport
 
@@ -8,11 +9,11 @@ import TestSupport
     """
 
     @Test func killNineAtRandomInstantsLeavesAConsistentStore() throws {
-        let reference = FixturePipeline(Self.slowPipeline)
-        let expected = FixturePipeline.outputs(try reference.driver(["run"]))
+        let reference = ScratchProject.fixtureDriver(Self.slowPipeline)
+        let expected = try reference.run(["run"]).stageOutputs()
         #expect(expected.count == 3)
 
-        let project = FixturePipeline(Self.slowPipeline)
+        let project = ScratchProject.fixtureDriver(Self.slowPipeline)
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<20 {
             let child = try project.start(["run"])
@@ -21,38 +22,38 @@ import TestSupport
             _ = child.wait()
             for object in try project.objectFiles() { #expect(object.matches, "object \(object.name) differs from its name") }
         }
-        let final = try project.driver(["run"])
+        let final = try project.run(["run"])
         #expect(final.status == 0, "\(final.stderr)")
-        #expect(FixturePipeline.outputs(final) == expected)
+        #expect(final.stageOutputs() == expected)
         #expect(try project.count("SELECT count(*) FROM runs WHERE status = 'running'") == 0)
-        let verify = try project.driver(["verify"])
+        let verify = try project.run(["verify"])
         #expect(verify.status == 0, "\(verify.stdout)\(verify.stderr)")
-        _ = try project.driver(["gc"])
+        _ = try project.run(["gc"])
         #expect(try FileManager.default.contentsOfDirectory(atPath: project.storePath + "/tmp").isEmpty)
         #expect(try project.objectFiles().allSatisfy(\.matches))
     }
 
     @Test func flippedByteIsNamedRefusedAndRebuilt() throws {
-        let project = FixturePipeline()
-        let first = try project.driver(["run"])
-        let sum = try #require(FixturePipeline.outputs(first)["sum"])
+        let project = ScratchProject.fixtureDriver()
+        let first = try project.run(["run"])
+        let sum = try #require(first.stageOutputs()["sum"])
         let path = "\(project.storePath)/objects/\(sum.prefix(2))/\(sum)"
         chmod(path, 0o644)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         bytes[0] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: path))
 
-        let verify = try project.driver(["verify"])
+        let verify = try project.run(["verify"])
         #expect(verify.status == 5)
         #expect(verify.stdout.contains("corrupt  \(sum)"))
 
-        let downstream = try project.driver(["--input", "sum=\(sum)", "--force"], environment: ["FIXTURE_STAGE": "report"])
+        let downstream = try project.run(["--input", "sum=\(sum)", "--force"], environment: ["FIXTURE_STAGE": "report"])
         #expect(downstream.status == 3)
         #expect(downstream.stderr.contains("object \(sum) is corrupt"))
 
-        let rerun = try project.driver(["run"])
-        #expect(FixturePipeline.outcomes(rerun) == ["numbers": "fresh", "sum": "built", "report": "fresh"])
-        #expect(FixturePipeline.outputs(rerun) == FixturePipeline.outputs(first))
-        #expect(try project.driver(["verify"]).status == 0)
+        let rerun = try project.run(["run"])
+        #expect(rerun.stageOutcomes == ["numbers": "fresh", "sum": "built", "report": "fresh"])
+        #expect(rerun.stageOutputs() == first.stageOutputs())
+        #expect(try project.run(["verify"]).status == 0)
     }
 }

@@ -1,24 +1,38 @@
 import Foundation
+import StoreTestSupport
 import Testing
 import TestSupport
 
 @Suite("End to end through minillm", .serialized) struct TrainResumeTests {
-    @Test func killNineDuringTrainingResumesToTheSameModel() throws {
-        let reference = TinyProject()
-        let whole = try reference.minillm(["run"])
-        #expect(whole.status == 0, "\(whole.stderr)")
-        let expected = try #require(TinyProject.outputs(whole)["train.model"])
+    /// Every real stage on the 50 committed articles with a tiny model, through `minillm`.
+    static func project(trainSteps: Int = 60) -> ScratchProject {
+        ScratchProject("minillm-e2e", pipeline: """
+            {"stages": {
+              "extract": {"sample_file": "\(Repo.articles)"},
+              "clean": {"min_chars": 200, "near_duplicate_threshold": 0},
+              "vocab": {"bpe_vocab_size": 400},
+              "train": {"width": 32, "layers": 1, "heads": 2, "context": 16, "batch_size": 4, "dropout": 0.1,
+                        "lr": 0.003, "warmup_steps": 5, "max_steps": \(trainSteps), "eval_every": 20, "eval_batches": 2,
+                        "checkpoint_every": 5, "patience": 0},
+              "evaluate": {"batch_size": 4, "max_tokens": 1024, "bleu_articles": 2, "max_new_tokens": 8}
+            }}
+            """, environment: ["MINILLM_THREADS": "2"])
+    }
 
-        let project = TinyProject()
+    @Test func killNineDuringTrainingResumesToTheSameModel() throws {
+        let reference = Self.project()
+        let whole = try reference.run(["run"])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let expected = try #require(whole.stageOutputs(qualified: true)["train.model"])
+
+        let project = Self.project()
         var kills = 0
         for attempt in 0..<6 {
             let child = try project.start(["run"])
             // Wait until training has written at least one checkpoint (a few after the first kill).
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline,
-                  (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step > \(attempt * 5)")?.int ?? 0) == 0,
-                  child.process.isRunning {
-                usleep(20_000)
+            _ = waitUntil(seconds: 60) {
+                (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step > \(attempt * 5)")?.int ?? 0) > 0
+                    || !child.process.isRunning
             }
             guard child.process.isRunning else { _ = child.wait(); break }
             usleep(UInt32.random(in: 0...150_000))
@@ -27,20 +41,20 @@ import TestSupport
             kills += 1
         }
         #expect(kills >= 2, "the run must be interrupted at least twice")
-        let final = try project.minillm(["run"])
+        let final = try project.run(["run"])
         #expect(final.status == 0, "\(final.stderr)")
         #expect(final.stderr.contains("resuming from the checkpoint of step"))
-        #expect(TinyProject.outputs(final)["train.model"] == expected, "resumed training must end bitwise identical")
+        #expect(final.stageOutputs(qualified: true)["train.model"] == expected, "resumed training must end bitwise identical")
         #expect(project.scalar("SELECT count(*) FROM runs WHERE stage = 'train' AND status = 'abandoned'")?.int ?? 0 >= 1)
-        #expect(try project.minillm(["verify"]).status == 0)
+        #expect(try project.run(["verify"]).status == 0)
     }
 
     @Test func exportWritesAModelDirectory() throws {
-        let project = TinyProject(trainSteps: 20)
-        let first = try project.minillm(["run"])
+        let project = Self.project(trainSteps: 20)
+        let first = try project.run(["run"])
         #expect(first.status == 0, "\(first.stderr)")
         let out = project.dir.file("exported")
-        let result = try project.minillm(["export", "train", out])
+        let result = try project.run(["export", "train", out])
         #expect(result.status == 0, "\(result.stderr)")
         for name in ["model.safetensors", "config.json", "tokenizer.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
@@ -48,22 +62,22 @@ import TestSupport
         let config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/config.json"))) as? [String: Any]
         #expect(config?["vocab_size"] as? Int == 400)
         #expect(config?["d_model"] as? Int == 32)
-        let refused = try project.minillm(["export", "deadbeef", out])
+        let refused = try project.run(["export", "deadbeef", out])
         #expect(refused.status == 3)
 
         // --force retrains from scratch (to the same bytes) instead of resuming the finished run.
-        let forced = try project.minillm(["run", "--force", "train"])
+        let forced = try project.run(["run", "--force", "train"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(!forced.stderr.contains("resuming"), "\(forced.stderr)")
         #expect(forced.stderr.contains("step 20/20"))
-        #expect(TinyProject.outputs(forced)["train.model"] == TinyProject.outputs(first)["train.model"])
+        #expect(forced.stageOutputs(qualified: true)["train.model"] == first.stageOutputs(qualified: true)["train.model"])
     }
 
     @Test func badTrainingParametersAreRefusedBeforeTraining() throws {
-        let project = TinyProject()
-        let text = try String(contentsOfFile: project.dir.file("pipeline/pipeline.json"), encoding: .utf8)
-        project.dir.write("pipeline/pipeline.json", text.replacingOccurrences(of: "\"heads\": 2", with: "\"heads\": 3"))
-        let result = try project.minillm(["run"])
+        let project = Self.project()
+        let text = try String(contentsOfFile: project.pipelineFile, encoding: .utf8)
+        project.setPipeline(text.replacingOccurrences(of: "\"heads\": 2", with: "\"heads\": 3"))
+        let result = try project.run(["run"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("refusing to train"), "\(result.stderr)")
         #expect(result.stderr.contains("heads"), "\(result.stderr)")

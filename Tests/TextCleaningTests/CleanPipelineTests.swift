@@ -1,6 +1,7 @@
 import CorpusFormat
 import Foundation
 import Testing
+import TestSupport
 @testable import TextCleaning
 import WikiSource
 
@@ -87,10 +88,4 @@ import WikiSource
             + "Mediterrâneo, formando um delta que é uma das maiores zonas húmidas da região."
         #expect(!LanguageCheck.score(portuguese).leads)
     }
-}
-
-enum Repo {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    static func data(_ name: String) -> String { root + "/pipeline/data/" + name }
 }

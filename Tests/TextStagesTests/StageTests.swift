@@ -1,25 +1,37 @@
 import Foundation
 import MiniPipeline
 import MiniStore
+import PipelineTestSupport
+import StoreTestSupport
 import TestSupport
 import Testing
 import WikiSource
 import WikiTestSupport
 @testable import TextStages
 
+extension StageProject {
+    static let textRegistry = StageRegistry([ExtractStage(), CleanStage()])
+
+    /// extract → clean, with the bundled data linked in; arguments are the stages' parameter objects.
+    static func text(extract: String, clean: String = "{}") throws -> StageProject {
+        try StageProject("minillm-text", registry: textRegistry,
+                         pipeline: #"{"stages": {"extract": \#(extract), "clean": \#(clean)}}"#, linkData: true)
+    }
+}
+
 @Suite struct StageTests {
     static let dump = "pipeline/data/eswiki-sample-60pages-pages-articles.xml.bz2"
 
     @Test func bundledDumpRunsThroughBothStages() throws {
-        let harness = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#)
-        let results = try harness.run()
-        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        let harness = try StageProject.text(extract: #"{"sample_file": "\#(Self.dump)"}"#)
+        let results = try harness.build()
+        let raw = try harness.store.jsonLines(try #require(results["extract"]?.outputs["corpus"]))
         #expect(raw.count == 59)
         #expect(raw.allSatisfy { $0["source"] as? String == "sample" && $0["format"] as? String == "wikitext" })
         #expect(raw.map { Array($0.keys).sorted() }.allSatisfy {
             $0 == ["format", "page_id", "revision_id", "source", "text", "timestamp", "title"]
         })
-        let clean = try harness.lines(try #require(results["clean"]?.outputs["corpus"]))
+        let clean = try harness.store.jsonLines(try #require(results["clean"]?.outputs["corpus"]))
         #expect(clean.count > 30 && clean.count < 59)
         #expect(clean.allSatisfy { ($0["text"] as? String)?.count ?? 0 >= 500 && $0["title"] is String && $0["page_id"] is Int })
         let stats = try #require(try JSONSerialization.jsonObject(with: harness.store.data(results["clean"]!.outputs["stats"]!)) as? [String: Any])
@@ -33,47 +45,47 @@ import WikiTestSupport
         let metrics = try harness.store.catalogue.metrics(run: run.id)
         #expect(metrics.contains { $0.name == "articles_out" && Int($0.value) == clean.count })
         // A second run is fresh, and a second store builds the same bytes.
-        #expect(try harness.run()["clean"]?.outcome == .fresh)
-        let again = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#).run()
+        #expect(try harness.build()["clean"]?.outcome == .fresh)
+        let again = try StageProject.text(extract: #"{"sample_file": "\#(Self.dump)"}"#).build()
         #expect(again["clean"]?.outputs == results["clean"]?.outputs)
         #expect(again["extract"]?.outputs == results["extract"]?.outputs)
     }
 
     @Test func theDefaultSampleResolvesFromTheRepositoryRoot() throws {
-        let harness = try StageHarness(extract: #"{"limit": 25}"#, clean: #"{"near_duplicate_threshold": 0}"#)
-        let results = try harness.run()
-        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        let harness = try StageProject.text(extract: #"{"limit": 25}"#, clean: #"{"near_duplicate_threshold": 0}"#)
+        let results = try harness.build()
+        let raw = try harness.store.jsonLines(try #require(results["extract"]?.outputs["corpus"]))
         #expect(raw.count == 25)
         #expect(raw.first?["title"] as? String == "Juan Bautista de La Salle")
         #expect(raw.allSatisfy { $0["page_id"] is NSNull && $0["format"] as? String == "plain" })
-        let clean = try harness.lines(try #require(results["clean"]?.outputs["corpus"]))
+        let clean = try harness.store.jsonLines(try #require(results["clean"]?.outputs["corpus"]))
         #expect(!clean.isEmpty)
         #expect(clean.allSatisfy { !(($0["text"] as? String) ?? "").contains("\u{200B}") })
     }
 
     @Test func localDumpSourceAndItsErrors() throws {
-        let harness = try StageHarness(extract: #"{"source": "dump", "dump_location": "pipeline/data/eswiki-2010-head-10pages.xml.bz2"}"#)
-        let raw = try harness.lines(try #require(try harness.run(until: "extract")["extract"]?.outputs["corpus"]))
+        let harness = try StageProject.text(extract: #"{"source": "dump", "dump_location": "pipeline/data/eswiki-2010-head-10pages.xml.bz2"}"#)
+        let raw = try harness.store.jsonLines(try #require(try harness.build(until: "extract")["extract"]?.outputs["corpus"]))
         #expect(raw.count == 9 && raw.allSatisfy { $0["source"] as? String == "dump" })
-        let missing = try StageHarness(extract: #"{"source": "dump"}"#)
-        #expect { try missing.run() } throws: { "\($0)".contains("dump_location") }
-        let empty = try StageHarness(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
-        #expect { try empty.run() } throws: { "\($0)".contains("empty") }
+        let missing = try StageProject.text(extract: #"{"source": "dump"}"#)
+        #expect { try missing.build() } throws: { "\($0)".contains("dump_location") }
+        let empty = try StageProject.text(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
+        #expect { try empty.build() } throws: { "\($0)".contains("empty") }
     }
 
     @Test func cleaningThatKeepsNothingFailsWithTheCounts() throws {
-        let harness = try StageHarness(extract: #"{"sample_file": "\#(Self.dump)"}"#, clean: #"{"min_chars": 10000000}"#)
-        #expect { try harness.run() } throws: { "\($0)".contains("too_short 59") }
+        let harness = try StageProject.text(extract: #"{"sample_file": "\#(Self.dump)"}"#, clean: #"{"min_chars": 10000000}"#)
+        #expect { try harness.build() } throws: { "\($0)".contains("too_short 59") }
     }
 
     @Test func apiSourceThroughTheStage() throws {
         let server = try FixtureServer(faults: ["content:2=status:503/0", "random:1=drop"])
-        let harness = try StageHarness(extract: """
+        let harness = try StageProject.text(extract: """
             {"source": "api", "api_endpoint": "\(server.endpoint)", "api_articles": 8, "api_batch_size": 4,
              "api_contact": "tests@example.org", "http_backoff_seconds": 0.01}
             """)
-        let results = try harness.run()
-        let raw = try harness.lines(try #require(results["extract"]?.outputs["corpus"]))
+        let results = try harness.build()
+        let raw = try harness.store.jsonLines(try #require(results["extract"]?.outputs["corpus"]))
         #expect(raw.count == 8 && raw.allSatisfy { $0["source"] as? String == "api" && $0["revision_id"] is Int })
         let checkpoints = try harness.store.catalogue.checkpoints(cacheKey: try #require(try harness.store.catalogue.latestSucceededRun(stage: "extract")).cacheKey)
         #expect(checkpoints.filter { $0.name.hasPrefix("api-batch-") }.count >= 2)

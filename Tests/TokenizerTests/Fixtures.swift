@@ -1,13 +1,11 @@
 import Foundation
+import TestSupport
 @testable import Tokenizer
 
 /// The committed sample articles and the hostile strings every round-trip and parity test uses.
 enum Fixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().path
-
     static let articles: [String] = {
-        let data = FileManager.default.contents(atPath: repositoryRoot + "/Tests/Fixtures/eswiki-articles.jsonl")!
+        let data = FileManager.default.contents(atPath: Repo.articles)!
         return String(decoding: data, as: UTF8.self).split(separator: "\n").map { line in
             let object = try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             return object["text"] as! String

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Tokenizer
 
 @Suite struct HuggingFaceParityTests {
@@ -27,9 +28,9 @@ import Testing
     /// missing) on both kinds over the sample articles and the hostile strings. Where Python or
     /// the package is unavailable the test is cancelled with the reason, never passed.
     @Test func huggingFaceTokenizersEncodesToTheSameIDs() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("minillm-parity-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        let scratch = TemporaryDirectory("minillm-parity")
+        defer { withExtendedLifetime(scratch) {} }
+        let directory = URL(fileURLWithPath: scratch.path)
         let texts = Fixtures.articles + Fixtures.hostile
         var cases: [[String: Any]] = []
         for (kind, tokenizer) in [("bpe", Fixtures.bpe), ("word", Fixtures.word)] {
@@ -43,7 +44,7 @@ import Testing
 
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Fixtures.repositoryRoot + "/pipeline/scripts/tokenizer-parity.py", casesPath.path]
+        process.arguments = ["python3", Repo.path("pipeline/scripts/tokenizer-parity.py"), casesPath.path]
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output

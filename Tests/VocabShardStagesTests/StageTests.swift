@@ -1,14 +1,32 @@
 import DataShards
 import Foundation
+import MiniPipeline
 import MiniStore
+import PipelineTestSupport
 import Testing
+import TestSupport
 import Tokenizer
 @testable import VocabShardStages
 
+extension StageProject {
+    /// The clean stage's `corpus` output is a JSON Lines file imported as is.
+    static let corpusFile = StandInStage(
+        "clean", summary: "a corpus file as the clean corpus",
+        parameters: [.string("corpus_file", default: "", "JSON Lines corpus")],
+        files: { ["source": try $0.string("corpus_file")] }) { ["corpus": $0.inputs["source"]!] }
+    static let vocabRegistry = StageRegistry([corpusFile, VocabStage(), ShardStage()])
+
+    /// clean (the committed articles) → vocab → shard; `stages` is appended to the stages object.
+    static func vocab(_ stages: String = "") throws -> StageProject {
+        try StageProject("minillm-vocab", registry: vocabRegistry,
+                         pipeline: #"{"stages": {"clean": {"corpus_file": "\#(Repo.articles)"}\#(stages)}}"#)
+    }
+}
+
 @Suite struct StageTests {
     @Test func cleanVocabShardRunsAndRerunsFresh() throws {
-        let project = try StagePipeline(stages: #", "vocab": {"bpe_vocab_size": 600}"#)
-        let first = try project.run()
+        let project = try StageProject.vocab(#", "vocab": {"bpe_vocab_size": 600}"#)
+        let first = try project.build()
         #expect(first["vocab"]!.outcome == .built && first["shard"]!.outcome == .built)
         let vocab = first["vocab"]!.outputs
         #expect(Set(vocab.keys) == ["tokenizer", "vocabulary", "stats", "split"])
@@ -28,7 +46,7 @@ import Tokenizer
         #expect(DocumentSplit.Part.allCases.reduce(0) { $0 + set.manifest.parts[$1.rawValue]!.documents } == 50)
         #expect(members.first { $0.role == "train" }!.hash == set.manifest.parts["train"]!.shard)
 
-        let second = try project.run()
+        let second = try project.build()
         #expect(second["vocab"]!.outcome == .fresh && second["shard"]!.outcome == .fresh)
     }
 
@@ -36,11 +54,11 @@ import Tokenizer
     /// store given the same inputs produces the same bytes.
     @Test func vocabularyIsTrainedOnTheTrainSplitOnlyAndDeterministically() throws {
         let settings = #", "vocab": {"bpe_vocab_size": 400, "train_fraction": 0.5, "val_fraction": 0.25}"#
-        let one = try StagePipeline(stages: settings), two = try StagePipeline(stages: settings)
-        let a = try one.run(), b = try two.run()
+        let one = try StageProject.vocab(settings), two = try StageProject.vocab(settings)
+        let a = try one.build(), b = try two.build()
         #expect(a["vocab"]!.outputs == b["vocab"]!.outputs && a["shard"]!.outputs == b["shard"]!.outputs)
 
-        let articles = try Corpus.read(path: StagePipeline.fixture)
+        let articles = try Corpus.read(path: Repo.articles)
         let split = try DocumentSplit(trainFraction: 0.5, validationFraction: 0.25)
         let train = articles.filter { split.part(title: $0.title) == .train }.map(\.text)
         #expect(train.count > 10 && train.count < 40)
@@ -52,8 +70,8 @@ import Tokenizer
     }
 
     @Test func theWordKindReproducesTheOriginal() throws {
-        let project = try StagePipeline(stages: #", "vocab": {"kind": "word", "word_vocab_size": 300}"#)
-        let outputs = try project.run()
+        let project = try StageProject.vocab(#", "vocab": {"kind": "word", "word_vocab_size": 300}"#)
+        let outputs = try project.build()
         let tokenizer = try Tokenizer(huggingFaceJSON: try project.store.data(outputs["vocab"]!.outputs["tokenizer"]!))
         #expect(tokenizer.kind == .word && tokenizer.vocabularySize == 300)
         let set = try ShardSet(store: project.store, manifest: outputs["shard"]!.outputs["shards"]!)

@@ -1,6 +1,7 @@
 import CorpusFormat
 import Foundation
 import MiniStore
+import StoreTestSupport
 import TestSupport
 import Testing
 @testable import WikiSource
@@ -32,7 +33,7 @@ import WikiTestSupport
     @Test func fetchesRandomBatchesPolitely() throws {
         let server = try FixtureServer(contentPageLimit: 3)
         let dir = TemporaryDirectory()
-        let run = try fetch(server, store: try makeStore(dir))
+        let run = try fetch(server, store: try dir.makeStore())
         #expect(run.articles.count == 12)
         #expect(Set(run.articles.map(\.title)).count == 12)
         #expect(run.articles.allSatisfy { $0.source == "api" && $0.format == .wikitext && $0.text.count >= 500 })
@@ -61,9 +62,9 @@ import WikiTestSupport
                       "random:1=status:502"])
     func transientFaultEndsInTheSameResult(fault: String) throws {
         let dir = TemporaryDirectory()
-        let clean = try fetch(try FixtureServer(), store: try makeStore(dir), key: "clean")
+        let clean = try fetch(try FixtureServer(), store: try dir.makeStore(), key: "clean")
         let server = try FixtureServer(faults: [fault])
-        let faulty = try fetch(server, store: try makeStore(dir), key: "faulty")
+        let faulty = try fetch(server, store: try dir.makeStore(), key: "faulty")
         #expect(faulty.hash == clean.hash)
         let kind = String(fault.prefix { $0 != ":" })
         #expect(server.requests(kind).filter { $0["fault"] is String }.count == 1)
@@ -73,7 +74,7 @@ import WikiTestSupport
         let dir = TemporaryDirectory()
         let waits = WaitLog()
         let server = try FixtureServer(faults: ["content:1=status:429/7", "content:2=maxlag:3", "random:2=status:503/2"])
-        _ = try fetch(server, store: try makeStore(dir), waits: waits)
+        _ = try fetch(server, store: try dir.makeStore(), waits: waits)
         #expect(waits.waits.sorted() == [2, 3, 7])
     }
 
@@ -90,7 +91,7 @@ import WikiTestSupport
 
     @Test func permanentErrorsStopAtOnceWithTheirCause() throws {
         let dir = TemporaryDirectory()
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         let refused = try FixtureServer(faults: ["content:*=apierror:badvalue"])
         #expect(throws: SourceError.self) { try fetch(refused, store: store, key: "a") }
         #expect(refused.requests("content").count == 1)
@@ -108,13 +109,13 @@ import WikiTestSupport
     @Test func persistentFailuresGiveUpNamingTheLastCause() throws {
         let dir = TemporaryDirectory()
         let server = try FixtureServer(faults: ["content:*=status:503/0"])
-        #expect { try fetch(server, store: try makeStore(dir), attempts: 3) } throws: { error in
+        #expect { try fetch(server, store: try dir.makeStore(), attempts: 3) } throws: { error in
             guard case SourceError.gaveUp(_, 3, let last) = error else { return false }
             return last.contains("503")
         }
         #expect(server.requests("content").count == 3)
         let slow = try FixtureServer(faults: ["random:1=status:429/3600"])
-        #expect { try fetch(slow, store: try makeStore(dir)) } throws: { error in
+        #expect { try fetch(slow, store: try dir.makeStore()) } throws: { error in
             guard case SourceError.retryAfterTooLong = error else { return false }
             return true
         }
@@ -123,7 +124,7 @@ import WikiTestSupport
     @Test func corruptRevisionIsRefused() throws {
         let dir = TemporaryDirectory()
         let server = try FixtureServer(faults: ["content:1=badsha1"])
-        #expect { try fetch(server, store: try makeStore(dir)) } throws: { error in
+        #expect { try fetch(server, store: try dir.makeStore()) } throws: { error in
             guard case SourceError.revisionChecksumMismatch = error else { return false }
             return true
         }
@@ -131,8 +132,8 @@ import WikiTestSupport
 
     @Test func aFailedRunResumesAfterItsLastFinishedBatch() throws {
         let dir = TemporaryDirectory()
-        let uninterrupted = try fetch(try FixtureServer(), store: try makeStore(dir), key: "whole", articles: 20)
-        let store = try makeStore(dir)
+        let uninterrupted = try fetch(try FixtureServer(), store: try dir.makeStore(), key: "whole", articles: 20)
+        let store = try dir.makeStore()
         let broken = try FixtureServer(faults: ["content:3=apierror:readonly-forever"])
         #expect(throws: SourceError.self) { try fetch(broken, store: store, key: "resumed", articles: 20) }
         let server = try FixtureServer()

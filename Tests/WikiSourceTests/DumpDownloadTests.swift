@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import MiniStore
+import StoreTestSupport
 import TestSupport
 import Testing
 import WikiTestSupport
@@ -33,7 +34,7 @@ import WikiTestSupport
         let dir = try files()
         let faults = fault.map { $0.split(separator: ",").map(String.init) } ?? []
         let server = try FixtureServer(faults: faults, files: dir.path)
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         let hash = try download(server, store: store, checksum: Self.sha256)
         #expect(try store.data(hash) == Self.dumpBytes)
         let requests = server.requests("file")
@@ -54,7 +55,7 @@ import WikiTestSupport
     @Test func aCheckpointedDownloadIsNotFetchedAgain() throws {
         let dir = try files()
         let server = try FixtureServer(files: dir.path)
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         let first = try download(server, store: store, checksum: Self.sha1)
         let second = try download(server, store: store, checksum: Self.sha1)
         #expect(first == second)
@@ -63,7 +64,7 @@ import WikiTestSupport
 
     @Test func anInterruptedRunResumesWhereItStopped() throws {
         let dir = try files()
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         var broken: FixtureServer? = try FixtureServer(faults: ["file:1=drop"], files: dir.path)
         let port = broken!.port
         #expect(throws: SourceError.self) { try download(broken!, store: store, attempts: 1) }
@@ -79,7 +80,7 @@ import WikiTestSupport
 
     @Test func aChangedFileRestartsFromTheBeginning() throws {
         let dir = try files()
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         var broken: FixtureServer? = try FixtureServer(faults: ["file:1=drop"], files: dir.path)
         let port = broken!.port
         #expect(throws: SourceError.self) { try download(broken!, store: store, attempts: 1) }
@@ -95,7 +96,7 @@ import WikiTestSupport
 
     @Test func truncatedDumpIsCaughtByChecksumOrByTheParser() throws {
         let dir = try files()
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         let server = try FixtureServer(faults: ["file:*=truncate"], files: dir.path)
         #expect { try download(server, store: store, checksum: Self.sha256) } throws: { error in
             guard case SourceError.checksumMismatch(_, "SHA-256", _, _) = error else { return false }
@@ -114,7 +115,7 @@ import WikiTestSupport
 
     @Test func permanentFailuresAreNamed() throws {
         let dir = try files()
-        let store = try makeStore(dir)
+        let store = try dir.makeStore()
         let server = try FixtureServer(files: dir.path)
         #expect { try download(server, store: store, name: "missing.xml.bz2") } throws: { error in
             guard case SourceError.http(_, 404, _) = error else { return false }

@@ -1,5 +1,4 @@
 import Foundation
-import MiniStore
 import TestSupport
 import WikiSource
 
@@ -73,9 +72,4 @@ public final class WaitLog: @unchecked Sendable {
         }
         return policy
     }
-}
-
-public func makeStore(_ dir: TemporaryDirectory) throws -> Store {
-    try FileManager.default.createDirectory(atPath: dir.file("store"), withIntermediateDirectories: true)
-    return try Store(at: dir.file("store"))
 }

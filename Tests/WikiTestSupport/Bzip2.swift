@@ -1,13 +1,6 @@
 import Foundation
 
-/// Locations in the repository, found from this file's path so tests run from any directory.
-public enum Repo {
-    public static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
-    public static func data(_ name: String) -> String { root + "/pipeline/data/" + name }
-    public static let fixtures = root + "/Tests/Fixtures"
-}
-
+/// `data` compressed by the system `bzip2`, to check our reader against the reference tool.
 public func bzip2(_ data: [UInt8]) throws -> [UInt8] {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")

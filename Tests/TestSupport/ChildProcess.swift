@@ -1,29 +1,5 @@
 import Foundation
 
-/// A directory under /tmp removed when the value is released.
-public final class TemporaryDirectory {
-    public let path: String
-
-    public init(_ label: String = "minillm") {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString)").path
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    public func file(_ name: String) -> String { path + "/" + name }
-
-    public func write(_ name: String, _ text: String) {
-        let target = file(name)
-        try! FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent,
-                                                 withIntermediateDirectories: true)
-        try! text.write(toFile: target, atomically: true, encoding: .utf8)
-    }
-
-    deinit {
-        _ = try? Process.run(URL(fileURLWithPath: "/bin/chmod"), arguments: ["-R", "u+w", path]).waitUntilExit()
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
 /// The outcome of a finished child process.
 public struct ProcessResult {
     public let status: Int32
@@ -33,6 +9,24 @@ public struct ProcessResult {
     /// stdout parsed as one JSON object.
     public var json: [String: Any]? {
         (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+    }
+
+    private var stages: [[String: Any]] { json?["stages"] as? [[String: Any]] ?? [] }
+
+    /// Stage name → "built" or "fresh", from `run`'s JSON.
+    public var stageOutcomes: [String: String] {
+        Dictionary(uniqueKeysWithValues: stages.map { ($0["stage"] as! String, $0["status"] as! String) })
+    }
+
+    /// Role → hash over every stage run; `qualified` names them "stage.role".
+    public func stageOutputs(qualified: Bool = false) -> [String: String] {
+        var all: [String: String] = [:]
+        for stage in stages {
+            for (role, hash) in stage["outputs"] as? [String: String] ?? [:] {
+                all[qualified ? "\(stage["stage"]!).\(role)" : role] = hash
+            }
+        }
+        return all
     }
 }
 
@@ -51,13 +45,6 @@ public enum BuiltProducts {
     }
 
     public static func path(_ name: String) -> String { directory + "/" + name }
-
-    /// The package root (for bundled data such as `pipeline/`).
-    public static var packageRoot: String {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }
 }
 
 /// Starts a child process with captured output.
