@@ -9,6 +9,7 @@ import PipelineTestSupport
 import ReportTestSupport
 import TestSupport
 import Testing
+import TrainingStage
 import Training
 
 extension StageProject {
