@@ -46,7 +46,7 @@ targets += [
     .testTarget(name: "MiniStoreTests", dependencies: ["MiniStore", "TestSupport"]),
     .testTarget(name: "MiniPipelineTests", dependencies: ["StoreTestSupport", "TestSupport"]),
     // The mechanism, plus the real stages' declarations against the pipeline file and the README.
-    .testTarget(name: "StageParametersTests", dependencies: ["StageParameters", "MiniPipeline", "MinillmCommands"]),
+    .testTarget(name: "StageParametersTests", dependencies: ["TestSupport", "StageParameters", "MiniPipeline", "MinillmCommands"]),
 ]
 
 // MARK: - Sources and text cleaning (extract, clean)

@@ -12,7 +12,8 @@ import StageParameters
 /// the key and the reason.
 public struct PipelineFile {
     public let path: String
-    /// Relative paths in parameters are resolved against this directory (the repository root).
+    /// Relative paths in parameters are resolved against this directory: the one holding the
+    /// file, wherever it is (as Cargo, docker compose and tsconfig do).
     public let baseDirectory: String
     public let defaultPreset: String?
     public let presetNames: [String]
@@ -30,8 +31,7 @@ public struct PipelineFile {
         } catch {
             throw PipelineError.pipelineFileUnreadable(path: path, reason: "not valid JSON: \(Self.jsonErrorText(error, data))")
         }
-        try self.init(json: root, path: path, baseDirectory: absolute.deletingLastPathComponent()
-            .deletingLastPathComponent().path, registry: registry)
+        try self.init(json: root, path: path, baseDirectory: absolute.deletingLastPathComponent().path, registry: registry)
     }
 
     init(json root: Any, path: String, baseDirectory: String, registry: StageRegistry) throws {

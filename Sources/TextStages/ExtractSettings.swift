@@ -7,7 +7,7 @@ public struct ExtractSettings: StageSettings, Equatable {
     @Parameter("source", "where the articles come from")
     public var source = Source.sample
     @Parameter("sample_file", "bundled sample: plain-text JSON Lines or a pages-articles XML dump, optionally bzip2ed")
-    public var sampleFile = "pipeline/data/eswiki-plaintext-2000.jsonl.bz2"
+    public var sampleFile = "data/eswiki-plaintext-2000.jsonl.bz2"
     @Parameter("limit", in: 0...100_000_000, "sample and dump: keep the first N articles, 0 for all")
     public var limit = 0
     @Parameter("api_endpoint", "api: the api.php URL")

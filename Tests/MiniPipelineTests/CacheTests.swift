@@ -84,11 +84,11 @@ import TestSupport
 
     @Test func externalFileIsKeyedByContent() throws {
         let project = ScratchProject.fixtureDriver(Self.pipeline(delay: 0))
-        project.dir.write("salt.txt", "uno")
+        project.dir.write("pipeline/salt.txt", "uno")
         let first = try project.run(["run"])
         #expect(first.status == 0, "\(first.stderr)")
         #expect(try project.run(["run"]).stageOutcomes["numbers"] == "fresh")
-        project.dir.write("salt.txt", "dos")
+        project.dir.write("pipeline/salt.txt", "dos")
         let status = try project.run(["status"])
         #expect(status.stdout.contains("input salt changed"))
         let second = try project.run(["run"])
@@ -96,12 +96,24 @@ import TestSupport
         #expect(second.stageOutputs()["numbers"] != first.stageOutputs()["numbers"])
     }
 
+    /// One rule wherever the file is: relative paths are relative to the pipeline file's directory
+    /// (not to its parent, nor to the working directory).
+    @Test func relativePathsFollowThePipelineFileAnywhere() throws {
+        let project = ScratchProject.fixtureDriver(Self.pipeline(delay: 0))
+        project.dir.write("jobs/nightly.json", Self.pipeline(delay: 0))
+        project.dir.write("jobs/salt.txt", "uno")
+        project.dir.write("salt.txt", "elsewhere")
+        let result = try project.run(["run", "--pipeline", project.dir.file("jobs/nightly.json"), "--until", "numbers"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(project.scalar("SELECT path FROM file_hashes")?.string == project.dir.file("jobs/salt.txt"))
+    }
+
     @Test func fileModifiedDuringTheRunIsNotRecorded() throws {
         let project = ScratchProject.fixtureDriver(Self.pipeline(delay: 15))
-        project.dir.write("salt.txt", "uno")
+        project.dir.write("pipeline/salt.txt", "uno")
         let child = try project.start(["run"])
         try #require(ConcurrencyTests.waitForRunning(project), "the driver never started building")
-        project.dir.write("salt.txt", "tres")
+        project.dir.write("pipeline/salt.txt", "tres")
         let result = child.wait()
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("input salt of stage numbers changed while the stage ran"))

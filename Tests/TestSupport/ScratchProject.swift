@@ -12,7 +12,8 @@ open class ScratchProject {
     public var storePath: String { dir.file("store") }
     public var pipelineFile: String { dir.file("pipeline/pipeline.json") }
 
-    /// `linkData` links `pipeline/data` to the bundled data, for parameters relative to the root.
+    /// `linkData` links `pipeline/data` to the bundled data, for parameters relative to the
+    /// pipeline file (`data/…`).
     public convenience init(_ label: String, pipeline: String, executable: String = "minillm",
                             environment: [String: String] = [:], linkData: Bool = false) {
         self.init(TemporaryDirectory(label), pipeline: pipeline, executable: executable, environment: environment,

@@ -20,7 +20,7 @@ extension StageProject {
 }
 
 @Suite struct StageTests {
-    static let dump = "pipeline/data/eswiki-sample-60pages-pages-articles.xml.bz2"
+    static let dump = "data/eswiki-sample-60pages-pages-articles.xml.bz2"
 
     @Test func bundledDumpRunsThroughBothStages() throws {
         let harness = try StageProject.text(extract: #"{"sample_file": "\#(Self.dump)"}"#)
@@ -64,7 +64,7 @@ extension StageProject {
     }
 
     @Test func localDumpSourceAndItsErrors() throws {
-        let harness = try StageProject.text(extract: #"{"source": "dump", "dump_location": "pipeline/data/eswiki-2010-head-10pages.xml.bz2"}"#)
+        let harness = try StageProject.text(extract: #"{"source": "dump", "dump_location": "data/eswiki-2010-head-10pages.xml.bz2"}"#)
         let raw = try harness.store.jsonLines(try #require(try harness.build(until: "extract")["extract"]?.outputs["corpus"]))
         #expect(raw.count == 9 && raw.allSatisfy { $0["source"] as? String == "dump" })
         let missing = try StageProject.text(extract: #"{"source": "dump"}"#)
