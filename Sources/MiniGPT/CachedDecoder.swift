@@ -42,7 +42,8 @@ public final class CachedDecoder {
         }
         guard token >= 0, Int(token) < c.vocabSize else { throw .invalidBatch("token \(token) is outside 0..<\(c.vocabSize)") }
         let p = model.parameters.pointer, layout = model.layout
-        x.update(from: p + layout.tokenEmbedding + Int(token) * d, count: d)
+        let embedding = p + layout.tokenEmbedding + Int(token) * d, scale = c.embeddingScale
+        for j in 0..<d { x[j] = embedding[j] * scale }
         let table = model.positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
         VectorOps.axpy(1, table + t * d, x, d)
         var stats: (Float, Float) = (0, 0)

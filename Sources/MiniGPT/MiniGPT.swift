@@ -32,7 +32,7 @@ public final class MiniGPT {
 
     /// Parameters drawn deterministically from `seed` (see `ParameterLayout` for the scheme).
     public init(config: MiniGPTConfig, maxBatch: Int, seed: UInt64, threads: Int? = nil,
-                optimizer settings: AdamW.Settings = .init()) throws(MiniGPTError) {
+                optimizer settings: AdamW.Settings = .init(), muon: Muon.Settings? = nil) throws(MiniGPTError) {
         try config.validate()
         guard maxBatch > 0 else { throw .invalidBatch("maxBatch \(maxBatch) must be positive") }
         self.config = config
@@ -41,7 +41,7 @@ public final class MiniGPT {
         pool = WorkerPool(threads: threads)
         parameters = FloatBuffer(count: layout.count)
         gradients = FloatBuffer(count: layout.count)
-        optimizer = OptimizerState(layout: layout, settings: settings)
+        optimizer = OptimizerState(layout: layout, settings: settings, muon: muon)
         dropoutRNG = CounterRNG(seed: seed, stream: 0xD409)
         gemm = Gemm(pool: pool)
         arena = ActivationArena(config: config, maxBatch: maxBatch)
@@ -97,9 +97,11 @@ public final class MiniGPT {
 
     public func gradientNorm() -> Float { clipping.norm(pool, gradients: gradients.pointer) }
 
-    /// One AdamW update with the accumulated gradients.
+    /// One optimizer update (AdamW, and Muon for the block matrices when set) with the
+    /// accumulated gradients; Muon's rate is `learningRate` times its `learningRateScale`.
     public func optimizerStep(learningRate: Float) {
-        optimizer.update(pool, learningRate: learningRate, parameters: parameters.pointer, gradients: gradients.pointer)
+        optimizer.update(pool, gemm, learningRate: learningRate, parameters: parameters.pointer,
+                         gradients: gradients.pointer)
     }
 
     public struct StepResult: Sendable, Equatable {

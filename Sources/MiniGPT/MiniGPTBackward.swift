@@ -50,7 +50,8 @@ extension MiniGPT {
                                dWeight: g + block.ln1Weight, dBias: g + block.ln1Bias)
         }
         let dEmbedding = branchGradient(dropout: dropout, rng: dropoutSite(rng, 0), count: n * d)
-        Embedding.backward(pool, count: n, width: d, tokens: a.tokens, dOut: dEmbedding, dTable: g + layout.tokenEmbedding)
+        Embedding.backward(pool, count: n, width: d, tokens: a.tokens, dOut: dEmbedding, dTable: g + layout.tokenEmbedding,
+                           scale: c.embeddingScale)
         if let position = layout.positionEmbedding {
             PositionalEncoding.backward(pool, batch: batch, length: length, width: d, dx: dEmbedding, dTable: g + position)
         }

@@ -66,6 +66,11 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try c.encode(Double("\(layerNormEps)")!, forKey: .layerNormEps)
     }
 
+    /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
+    /// Transformer does: with N(0, 0.02²) embeddings, amplitude-1 sinusoids would outweigh
+    /// the tokens ~35× in norm. Learned positions start at the embeddings' scale and need none.
+    public var embeddingScale: Float { positions == .sinusoidal ? Float(width).squareRoot() : 1 }
+
     public var headWidth: Int { width / heads }
     public var hiddenWidth: Int { 4 * width }
 

@@ -56,7 +56,8 @@ extension MiniGPT {
     func forwardLogits(batch: Int, length: Int, rng: CounterRNG?) {
         let c = config, d = c.width, n = batch * length, p = parameters.pointer, a = arena
         let dropout = rng == nil ? 0 : c.dropout
-        Embedding.forward(pool, count: n, width: d, tokens: a.tokens, table: p + layout.tokenEmbedding, out: a.residual[0])
+        Embedding.forward(pool, count: n, width: d, tokens: a.tokens, table: p + layout.tokenEmbedding, out: a.residual[0],
+                          scale: c.embeddingScale)
         let table = positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
         PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
         if dropout > 0 {

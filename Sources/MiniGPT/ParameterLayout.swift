@@ -1,3 +1,5 @@
+import TensorKernels
+
 /// One named tensor inside a flat parameter buffer, named as in the PyTorch reference module's
 /// state_dict (pipeline/scripts/torch_reference.py).
 public struct ParameterTensor: Sendable, Equatable {
@@ -63,4 +65,13 @@ public struct ParameterLayout: Sendable {
     }
 
     public subscript(name: String) -> ParameterTensor? { index[name].map { tensors[$0] } }
+
+    /// The 2-D matrices inside the blocks (attention qkv and projection, MLP in and out): what
+    /// Muon updates. Embeddings, the head, biases and norms stay with AdamW.
+    public var hiddenMatrices: [Muon.Matrix] {
+        blocks.flatMap { [$0.qkvWeight, $0.projWeight, $0.fcWeight, $0.fcProjWeight] }.map { offset in
+            let shape = tensors.first { $0.offset == offset }!.shape
+            return Muon.Matrix(offset: offset, rows: shape[0], cols: shape[1])
+        }
+    }
 }

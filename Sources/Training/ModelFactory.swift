@@ -10,9 +10,12 @@ extension TrainingSettings {
             gelu: gelu == "tanh" ? .tanh : .erf,
             positions: positions == "learned" ? .learned : .sinusoidal, tieWeights: tieWeights)
         do {
+            let muon = optimizer == .muon ? Muon.Settings(
+                learningRateScale: Float(muonLearningRate / learningRate), momentum: Float(muonMomentum),
+                momentumWarmupSteps: muonMomentumWarmupSteps, weightDecay: Float(weightDecay)) : nil
             return try MiniGPT(config: config, maxBatch: batchSize, seed: UInt64(seed), threads: threads,
                                optimizer: AdamW.Settings(beta1: Float(beta1), beta2: Float(beta2),
-                                                         weightDecay: Float(weightDecay)))
+                                                         weightDecay: Float(weightDecay)), muon: muon)
         } catch {
             throw TrainingError.refused("\(error)")
         }

@@ -36,6 +36,16 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var decay = LearningRateSchedule.Decay.cosine
     @Parameter("min_lr_ratio", in: 0...1, "final learning rate as a fraction of the peak")
     public var minLearningRateRatio = 0.1
+    @Parameter("cooldown_fraction", in: 0.01...1, "wsd: share of the steps spent in the final linear cool-down")
+    public var cooldownFraction = 0.4
+    @Parameter("optimizer", "adamw for every tensor, or muon for the block matrices and AdamW for the rest")
+    public var optimizer = OptimizerKind.adamw
+    @Parameter("muon_lr", in: 1e-6...10, "muon: peak learning rate of the block matrices (scheduled like lr)")
+    public var muonLearningRate = 0.02
+    @Parameter("muon_momentum", in: 0...0.999, "muon: momentum β (Nesterov)")
+    public var muonMomentum = 0.95
+    @Parameter("muon_momentum_warmup_steps", in: 0...1_000_000, "muon: steps over which β rises from 0.85")
+    public var muonMomentumWarmupSteps = 300
     @Parameter("label_smoothing", in: 0...0.99, "label smoothing of the training loss")
     public var labelSmoothing = 0.1
     @Parameter("grad_clip", in: 0...1e6, "global gradient-norm clip (0 = off)")
@@ -73,6 +83,8 @@ public struct TrainingSettings: StageSettings, Equatable {
 
     public var schedule: (Int) -> LearningRateSchedule {
         { total in LearningRateSchedule(peak: learningRate, warmupSteps: warmupSteps, totalSteps: total,
-                                        decay: decay, minRatio: minLearningRateRatio) }
+                                        decay: decay, minRatio: minLearningRateRatio, cooldownFraction: cooldownFraction) }
     }
+
+    public enum OptimizerKind: String, Sendable, CaseIterable { case adamw, muon }
 }

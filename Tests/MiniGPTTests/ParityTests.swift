@@ -30,8 +30,10 @@ import TensorKernels
         }
     }
 
-    @Test(arguments: fixtures)
-    func tenAdamWStepsWithClipping(fixture name: String) throws {
+    /// AdamW alone, and Muon on the block matrices with AdamW for the rest (PyTorch's Muon in
+    /// torch_reference.py follows KellerJordan/Muon's update).
+    @Test(arguments: fixtures + ["muon-sinusoidal-untied-erf"])
+    func tenOptimizerStepsWithClipping(fixture name: String) throws {
         let f = try ParityFixture(name)
         let model = try f.model()
         let expectedLosses = try f.file.doubles("step_losses")

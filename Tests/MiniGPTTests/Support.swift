@@ -25,6 +25,8 @@ struct ParityFixture {
     let file: Safetensors
     let config: MiniGPTConfig
     let batch: Int, smoothing: Float, learningRate: Float, weightDecay: Float, maxNorm: Float, steps: Int
+    /// Muon's settings, for a fixture trained with Muon on the block matrices.
+    let muon: Muon.Settings?
     let tokens: [Int32], targets: [Int32]
 
     init(_ name: String) throws {
@@ -40,13 +42,17 @@ struct ParityFixture {
         weightDecay = Float(training["weight_decay"]!)
         maxNorm = Float(training["max_norm"]!)
         steps = Int(training["steps"]!)
+        muon = training["muon_lr"].map { lr in
+            Muon.Settings(learningRateScale: Float(lr / training["lr"]!), momentum: 0.95,
+                          momentumWarmupSteps: Int(training["muon_warmup_steps"]!), weightDecay: Float(training["weight_decay"]!))
+        }
         tokens = try file.int32s("tokens")
         targets = try file.int32s("targets")
     }
 
     func model(threads: Int = 2) throws -> MiniGPT {
         let model = try MiniGPT(config: config, maxBatch: batch, seed: 0, threads: threads,
-                                optimizer: AdamW.Settings(weightDecay: weightDecay))
+                                optimizer: AdamW.Settings(weightDecay: weightDecay), muon: muon)
         try model.loadWeights(from: file.path, prefix: "weight.")
         return model
     }

@@ -109,7 +109,8 @@ import Testing
         #expect(g[0][vocab..<2 * vocab].allSatisfy { $0 == 0 }, "an ignored row has no gradient")
     }
 
-    @Test func embeddingAndLearnedPositions() {
+    /// Scale 1 (learned positions) and √d-like scaling (fixed sinusoids) of the token embedding.
+    @Test(arguments: [Float(1), 2.5]) func embeddingAndLearnedPositions(scale: Float) {
         let batch = 2, length = 3, width = 5, vocab = 4
         let tokens: [Int32] = [1, 3, 1, 0, 1, 2]
         let table = randomFloats(vocab * width, seed: 14), positions = randomFloats(length * width, seed: 15)
@@ -117,14 +118,16 @@ import Testing
         func forward(_ table: [Float], _ positions: [Float]) -> [Float] {
             withBuffers([table, positions, .init(repeating: 0, count: batch * length * width)]) { p in
                 tokens.withUnsafeBufferPointer {
-                    Embedding.forward(pool, count: batch * length, width: width, tokens: $0.baseAddress!, table: p[0], out: p[2])
+                    Embedding.forward(pool, count: batch * length, width: width, tokens: $0.baseAddress!, table: p[0], out: p[2],
+                                      scale: scale)
                 }
                 PositionalEncoding.add(pool, batch: batch, length: length, width: width, table: p[1], x: p[2])
             }[2]
         }
         let g = withBuffers([dy, .init(repeating: 0, count: vocab * width), .init(repeating: 0, count: length * width)]) { p in
             tokens.withUnsafeBufferPointer {
-                Embedding.backward(pool, count: batch * length, width: width, tokens: $0.baseAddress!, dOut: p[0], dTable: p[1])
+                Embedding.backward(pool, count: batch * length, width: width, tokens: $0.baseAddress!, dOut: p[0], dTable: p[1],
+                                   scale: scale)
             }
             PositionalEncoding.backward(pool, batch: batch, length: length, width: width, dx: p[0], dTable: p[2])
         }

@@ -29,6 +29,22 @@ import Testing
         #expect(constant.rate(at: 50) == 2.0)
     }
 
+    /// Warmup, the peak until the last 40 % of the steps, then a straight line down to the floor.
+    @Test func warmupStableDecay() {
+        let s = LearningRateSchedule(peak: 1.0, warmupSteps: 10, totalSteps: 100, decay: .wsd, minRatio: 0.1,
+                                     cooldownFraction: 0.4)
+        #expect(s.rate(at: 4) == 0.5)
+        #expect(s.rate(at: 10) == 1 && s.rate(at: 59) == 1)
+        #expect(abs(s.rate(at: 60) - (1 - 0.9 / 40)) < 1e-12)
+        #expect(abs(s.rate(at: 79) - (1 - 0.9 * 20 / 40)) < 1e-12)
+        #expect(abs(s.rate(at: 99) - 0.1) < 1e-12 && abs(s.rate(at: 300) - 0.1) < 1e-12)
+        let rates = (0..<100).map(s.rate(at:))
+        #expect(zip(rates.dropFirst(60), rates.dropFirst(61)).allSatisfy { $0 > $1 })
+        // A cool-down longer than what follows warmup starts right after it.
+        let short = LearningRateSchedule(peak: 1.0, warmupSteps: 8, totalSteps: 10, decay: .wsd, minRatio: 0, cooldownFraction: 1)
+        #expect(short.rate(at: 7) == 1 && short.rate(at: 8) == 0.5 && short.rate(at: 9) == 0)
+    }
+
     @Test func earlyStoppingWaitsForPatience() {
         var stopper = EarlyStopping(patience: 2, minDelta: 0.01)
         #expect(stopper.observe(validationLoss: 5.0, step: 100) == .improved)

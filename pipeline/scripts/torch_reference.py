@@ -153,7 +153,9 @@ class MiniGPT(nn.Module):
     def forward(self, tokens):
         t = tokens.shape[1]
         pos = self.pos_emb.weight[:t] if hasattr(self, "pos_emb") else self.pos_table[:t].to(self.tok_emb.weight.dtype)
-        x = self.drop(self.tok_emb(tokens) + pos)
+        # The original Transformer scales embeddings by sqrt(d) before adding fixed sinusoids.
+        scale = 1.0 if hasattr(self, "pos_emb") else math.sqrt(self.tok_emb.weight.shape[1])
+        x = self.drop(self.tok_emb(tokens) * scale + pos)
         for block in self.blocks:
             x = block(x)
         return self.head(self.ln_f(x))
@@ -176,6 +178,64 @@ def load_model(directory, dtype=torch.float32):
     return model.eval(), config
 
 
+def zeropower_ns5(g):
+    """Five Newton-Schulz iterations (KellerJordan/Muon), on the wide orientation, in g's dtype."""
+    a, b, c = 3.4445, -4.7750, 2.0315
+    tall = g.size(0) > g.size(1)
+    x = g.T if tall else g
+    x = x / (x.norm() + 1e-7)
+    for _ in range(5):
+        gram = x @ x.T
+        x = a * x + (b * gram + c * gram @ gram) @ x
+    return x.T if tall else x
+
+
+class Muon(torch.optim.Optimizer):
+    """Muon for 2-D matrices: Nesterov momentum, orthogonalised update, decoupled weight decay;
+    momentum rises from warmup_momentum to momentum over warmup_steps updates."""
+
+    def __init__(self, params, lr, momentum=0.95, weight_decay=0.0, warmup_steps=0, warmup_momentum=0.85):
+        super().__init__(params, dict(lr=lr, momentum=momentum, weight_decay=weight_decay,
+                                      warmup_steps=warmup_steps, warmup_momentum=warmup_momentum))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                state = self.state[p]
+                state["step"] = state.get("step", 0) + 1
+                m = state.setdefault("momentum", torch.zeros_like(p))
+                beta = group["momentum"]
+                if state["step"] < group["warmup_steps"]:
+                    t = state["step"] / group["warmup_steps"]
+                    beta = group["warmup_momentum"] + (group["momentum"] - group["warmup_momentum"]) * t
+                m.lerp_(p.grad, 1 - beta)
+                update = zeropower_ns5(p.grad.lerp(m, beta)) * max(1, p.size(0) / p.size(1)) ** 0.5
+                p.mul_(1 - group["lr"] * group["weight_decay"])
+                p.add_(update, alpha=-group["lr"])
+
+
+class MuonAdamW:
+    """Muon for the block matrices (attention qkv and projection, MLP in and out), AdamW for the rest."""
+
+    def __init__(self, model, lr, muon_lr, weight_decay, betas=(0.9, 0.999), warmup_steps=0):
+        hidden = [p for n, p in model.named_parameters() if n.startswith("blocks.") and p.dim() == 2]
+        ids = {id(p) for p in hidden}
+        others = [(n, p) for n, p in model.named_parameters() if id(p) not in ids]
+        self.muon = Muon(hidden, lr=muon_lr, weight_decay=weight_decay, warmup_steps=warmup_steps)
+        self.adamw = torch.optim.AdamW([{"params": [p for _, p in others if p.dim() >= 2], "weight_decay": weight_decay},
+                                        {"params": [p for _, p in others if p.dim() < 2], "weight_decay": 0.0}],
+                                       lr=lr, betas=betas, eps=1e-8)
+
+    def zero_grad(self):
+        self.adamw.zero_grad()
+        self.muon.zero_grad()
+
+    def step(self):
+        self.adamw.step()
+        self.muon.step()
+
+
 def optimizer_for(model, lr, weight_decay, betas=(0.9, 0.999)):
     params = list(dict(model.named_parameters()).items())
     decay = [p for _, p in params if p.dim() >= 2]
@@ -193,9 +253,11 @@ FIXTURE_CONFIGS = {
                               gelu="tanh", positions="learned", tie_weights=True, layer_norm_eps=1e-5),
 }
 FIXTURE_TRAINING = dict(batch=3, smoothing=0.1, lr=3e-3, weight_decay=0.1, max_norm=0.5, steps=10)
+# The same model and batch trained with Muon (block matrices) and AdamW (the rest).
+MUON_TRAINING = dict(FIXTURE_TRAINING, muon_lr=0.02, muon_warmup_steps=5)
 
 
-def make_fixture(name, config, out_dir):
+def make_fixture(name, config, out_dir, training=FIXTURE_TRAINING, prefix="parity"):
     torch.manual_seed(1234)
     model = MiniGPT(config)
     with torch.no_grad():
@@ -205,7 +267,7 @@ def make_fixture(name, config, out_dir):
             else:
                 p.add_(torch.randn_like(p) * 0.05)
     fp32_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    b, t, v = FIXTURE_TRAINING["batch"], config["context_length"], config["vocab_size"]
+    b, t, v = training["batch"], config["context_length"], config["vocab_size"]
     tokens = torch.randint(0, v, (b, t), dtype=torch.int32)
     targets = torch.randint(0, v, (b, t), dtype=torch.int32)
     targets[0, 2] = -100
@@ -213,18 +275,22 @@ def make_fixture(name, config, out_dir):
 
     ref = model.double()
     logits = ref(tokens.long())
-    loss = loss_fn(logits, targets, FIXTURE_TRAINING["smoothing"])
+    loss = loss_fn(logits, targets, training["smoothing"])
     loss.backward()
     names = [n for n, _ in ref.named_parameters()]
     grads = {n: p.grad.detach().clone() for n, p in ref.named_parameters()}
 
-    opt = optimizer_for(ref, FIXTURE_TRAINING["lr"], FIXTURE_TRAINING["weight_decay"])
+    if "muon_lr" in training:
+        opt = MuonAdamW(ref, training["lr"], training["muon_lr"], training["weight_decay"],
+                        warmup_steps=training["muon_warmup_steps"])
+    else:
+        opt = optimizer_for(ref, training["lr"], training["weight_decay"])
     losses, norms = [], []
-    for _ in range(FIXTURE_TRAINING["steps"]):
+    for _ in range(training["steps"]):
         opt.zero_grad()
-        step_loss = loss_fn(ref(tokens.long()), targets, FIXTURE_TRAINING["smoothing"])
+        step_loss = loss_fn(ref(tokens.long()), targets, training["smoothing"])
         step_loss.backward()
-        norms.append(float(torch.nn.utils.clip_grad_norm_(ref.parameters(), FIXTURE_TRAINING["max_norm"])))
+        norms.append(float(torch.nn.utils.clip_grad_norm_(ref.parameters(), training["max_norm"])))
         opt.step()
         losses.append(float(step_loss.detach()))
 
@@ -233,9 +299,9 @@ def make_fixture(name, config, out_dir):
                 ("logits", logits.detach().reshape(b * t, v).numpy()), ("loss", np.array([float(loss.detach())])),
                 ("step_losses", np.array(losses)), ("step_grad_norms", np.array(norms))]
     tensors += [("grad." + n, grads[n].numpy()) for n in names]
-    metadata = dict(config=json.dumps(config, sort_keys=True), training=json.dumps(FIXTURE_TRAINING, sort_keys=True),
+    metadata = dict(config=json.dumps(config, sort_keys=True), training=json.dumps(training, sort_keys=True),
                     torch=torch.__version__, generator="pipeline/scripts/torch_reference.py fixtures")
-    path = os.path.join(out_dir, f"parity-{name}.safetensors")
+    path = os.path.join(out_dir, f"{prefix}-{name}.safetensors")
     write_safetensors(path, tensors, metadata)
     print(f"{path}: loss {float(loss):.8f}, step losses {losses[0]:.6f} → {losses[-1]:.6f}, first norm {norms[0]:.4f}")
 
@@ -245,6 +311,7 @@ def command_fixtures(args):
     torch.use_deterministic_algorithms(True)
     for name, config in FIXTURE_CONFIGS.items():
         make_fixture(name, config, args.out)
+    make_fixture("sinusoidal-untied-erf", FIXTURE_CONFIGS["sinusoidal-untied-erf"], args.out, MUON_TRAINING, "muon")
 
 
 def command_loss(args):
