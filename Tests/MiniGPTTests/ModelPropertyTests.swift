@@ -25,11 +25,13 @@ import TestSupport
         }
     }
 
-    /// Same seed ⇒ same weights after N steps (dropout on), bitwise, with 1, 2 and 3 threads.
-    @Test func trainingIsBitwiseDeterministicAcrossThreadCounts() throws {
-        let config = tinyConfig(dropout: 0.2, positions: .learned)
+    /// Same seed ⇒ same weights after N steps (dropout on), bitwise, with 1, 2 and 3 threads: with
+    /// AdamW, and with Muon on the block matrices (sinusoidal positions, so the √d scale is in).
+    @Test(arguments: [false, true]) func trainingIsBitwiseDeterministicAcrossThreadCounts(muon: Bool) throws {
+        let config = tinyConfig(dropout: 0.2, positions: muon ? .sinusoidal : .learned)
+        let settings = muon ? Muon.Settings(learningRateScale: 2, momentumWarmupSteps: 2) : nil
         func train(threads: Int) throws -> [Float] {
-            let model = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: threads)
+            let model = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: threads, muon: settings)
             for step in 0..<3 {
                 let tokens = randomTokens(2 * config.contextLength, vocab: config.vocabSize, seed: UInt64(step))
                 let targets = randomTokens(2 * config.contextLength, vocab: config.vocabSize, seed: UInt64(100 + step))
@@ -41,7 +43,7 @@ import TestSupport
         let one = try train(threads: 1)
         #expect(try train(threads: 2) == one)
         #expect(try train(threads: 3) == one)
-        let initial = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: 1)
+        let initial = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: 1, muon: settings)
         #expect(Array(initial.parameters.buffer) != one, "training changed nothing")
     }
 

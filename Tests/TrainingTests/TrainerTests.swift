@@ -24,11 +24,17 @@ import Testing
         #expect(validationAccuracy < 0.6, "held-out accuracy \(validationAccuracy)")
     }
 
-    @Test func resumedRunEndsBitwiseIdenticalToAnUninterruptedOne() throws {
+    /// With AdamW, and with Muon (whose momentum lives in the first-moment buffer) under a
+    /// warmup–stable–decay schedule.
+    @Test(arguments: TrainingSettings.OptimizerKind.allCases)
+    func resumedRunEndsBitwiseIdenticalToAnUninterruptedOne(optimizer: TrainingSettings.OptimizerKind) throws {
         let corpus = try TinyCorpus()
         var settings = TinyCorpus.settings(steps: 60)
         settings.dropout = 0.1
         settings.labelSmoothing = 0.1
+        settings.optimizer = optimizer
+        settings.muonMomentumWarmupSteps = 40
+        if optimizer == .muon { settings.decay = .wsd }
         let fresh = TrainingState(earlyStopping: EarlyStopping(patience: 0, minDelta: 0))
 
         let whole = try corpus.trainer(settings)
@@ -54,6 +60,7 @@ import Testing
 
         #expect(Array(UnsafeBufferPointer(start: whole.model.parameters.pointer, count: whole.model.parameters.count)) == Array(UnsafeBufferPointer(start: resumed.model.parameters.pointer, count: resumed.model.parameters.count)))
         #expect(Array(UnsafeBufferPointer(start: whole.model.optimizer.secondMoment.pointer, count: whole.model.optimizer.secondMoment.count)) == Array(UnsafeBufferPointer(start: resumed.model.optimizer.secondMoment.pointer, count: resumed.model.optimizer.secondMoment.count)))
+        #expect(Array(UnsafeBufferPointer(start: whole.model.optimizer.firstMoment.pointer, count: whole.model.optimizer.firstMoment.count)) == Array(UnsafeBufferPointer(start: resumed.model.optimizer.firstMoment.pointer, count: resumed.model.optimizer.firstMoment.count)))
     }
 
     @Test func theOutputIsTheBestCheckpointNotTheLastWeights() throws {

@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""The recipe ablation: trains each variant of a base preset from the same seed and data at the
+same token budget, scores it on the whole validation and test splits, and writes a table.
+
+    pipeline/scripts/ablate.py [--base quick] [--tokens N] [--jobs 2] [--out docs/quality-ablation.md]
+                               [--only NAME,NAME]
+
+Each variant is the base preset's train section plus the overrides listed in VARIANTS (cumulative
+rows build on the row before). Every variant gets its own preset in a temporary copy of
+pipeline/pipeline.json, so extract -> shard run once and are shared through one store
+(bench-out/ablate-store). With --jobs 2 two variants train at once, one thread each (results are
+bitwise independent of the thread count; only the tokens/s column depends on it). Requires a
+release build (`swift build -c release`)."""
+import argparse, copy, json, os, subprocess, sys, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MINILLM = os.path.join(ROOT, ".build/release/minillm")
+
+# (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row.
+VARIANTS = [
+    ("as shipped (sinusoidal ×√d, label smoothing 0.1, AdamW, cosine)", {}, True),
+    ("label smoothing 0", {"label_smoothing": 0.0}, True),
+    ("learned positions", {"positions": "learned"}, True),
+    ("Muon for the block matrices (lr 0.02)", {"optimizer": "muon", "muon_lr": 0.02}, True),
+    ("warmup-stable-decay (cool-down 40 %, to 0)", {"decay": "wsd", "min_lr_ratio": 0.0}, True),
+    ("AdamW lr 3e-3 for embeddings and head", {"lr": 0.003}, True),
+    ("alone: Muon on the as-shipped recipe", {"optimizer": "muon", "muon_lr": 0.02}, False),
+    ("alone: warmup-stable-decay on the as-shipped recipe", {"decay": "wsd", "min_lr_ratio": 0.0}, False),
+]
+
+
+def run(args, env=None):
+    result = subprocess.run([MINILLM] + args, cwd=ROOT, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        sys.exit(f"minillm {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def results(store, pipeline, preset):
+    """Whole-split figures of a finished variant, read from its own artifacts (not `show`, which
+    gives the latest run of a stage whichever preset made it)."""
+    plans = json.loads(run(["status", "--json", "--store", store, "--pipeline", pipeline, "--preset", preset]))
+    outputs = {plan["stage"]: plan["outputs"] for plan in plans["stages"]}
+    report = json.loads(run(["cat", outputs["evaluate"]["evaluation"], "--store", store]))
+    splits = {split["name"]: split for split in report["splits"]}
+    log = [json.loads(line) for line in run(["cat", outputs["train"]["log"], "--store", store]).splitlines()]
+    train = [entry for entry in log if entry["kind"] == "train"]
+    model = json.loads(run(["show", outputs["train"]["model"], "--store", store]))
+    test = splits["test"]
+    return dict(val=splits["validation"]["model"]["bitsPerByte"], test=test["model"]["bitsPerByte"],
+                bigram=next(b["bitsPerByte"] for name, b in test["baselines"].items() if name.startswith("bigram")),
+                ci=test["model"].get("bitsPerByteInterval"), tokens_per_s=train[-1]["tokens_per_s"],
+                seconds=train[-1]["elapsed_s"], steps=len(train), model=model["hash"])
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--base", default="quick")
+    p.add_argument("--tokens", type=int, default=0, help="token budget per variant (0: the base preset's)")
+    p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--store", default=os.path.join(ROOT, "bench-out/ablate-store"))
+    p.add_argument("--out", default=os.path.join(ROOT, "docs/quality-ablation.md"))
+    p.add_argument("--only", default="")
+    args = p.parse_args()
+    with open(os.path.join(ROOT, "pipeline/pipeline.json")) as f:
+        pipeline = json.load(f)
+    base = pipeline["presets"][args.base]
+    work = os.path.join(ROOT, "bench-out/ablate")
+    os.makedirs(work, exist_ok=True)
+    os.makedirs(args.store, exist_ok=True)
+
+    variants, cumulative = [], {}
+    for index, (name, overrides, stacked) in enumerate(VARIANTS):
+        train = dict(base.get("train", {}))
+        train.update(cumulative if stacked else {})
+        train.update(overrides)
+        if stacked:
+            cumulative.update(overrides)
+        if args.tokens:
+            train["max_tokens"] = args.tokens
+            train["max_steps"] = 100_000_000
+        variants.append((f"v{index}", name, train, stacked))
+    if args.only:
+        keep = set(args.only.split(","))
+        variants = [v for v in variants if v[0] in keep]
+
+    file = copy.deepcopy(pipeline)
+    file.pop("preset", None)
+    sample = file.setdefault("stages", {}).setdefault("extract", {})
+    sample["sample_file"] = os.path.join(ROOT, "pipeline/data/eswiki-plaintext-2000.jsonl.bz2")
+    for key, name, train, _ in variants:
+        preset = copy.deepcopy(base)
+        preset["train"] = train
+        preset["evaluate"] = dict(base.get("evaluate", {}), max_tokens=0, bleu_articles=0, max_new_tokens=8)
+        file["presets"][key] = preset
+    path = os.path.join(work, "pipeline.json")
+    with open(path, "w") as f:
+        json.dump(file, f, indent=1)
+
+    # Shared stages first, once.
+    run(["run", "--store", args.store, "--pipeline", path, "--preset", variants[0][0], "--until", "shard"])
+    pending = list(variants)
+    running = []
+    env = dict(os.environ, MINILLM_THREADS="1" if args.jobs > 1 else str(os.cpu_count()))
+    while pending or running:
+        while pending and len(running) < args.jobs:
+            key = pending.pop(0)[0]
+            log = open(os.path.join(work, key + ".log"), "w")
+            cmd = [MINILLM, "run", "--store", args.store, "--pipeline", path, "--preset", key]
+            running.append((key, subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=log), time.time()))
+        time.sleep(2)
+        for item in list(running):
+            key, proc, started = item
+            if proc.poll() is not None:
+                running.remove(item)
+                if proc.returncode != 0:
+                    sys.exit(f"variant {key} failed; see {work}/{key}.log")
+                print(f"{key} done in {time.time() - started:.0f} s", file=sys.stderr)
+
+    rows = [dict(key=key, name=name, **results(args.store, path, key)) for key, name, _, _ in variants]
+    first = rows[0]["test"]
+    lines = ["| variant | validation bits/byte | test bits/byte | Δ test vs row 1 | KN bigram (test) | tokens/s | train s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ci = f" ({r['ci'][0]:.3f}–{r['ci'][1]:.3f})" if r["ci"] else ""
+        lines.append(f"| {r['name']} | {r['val']:.3f} | {r['test']:.3f}{ci} | {r['test'] - first:+.3f} | {r['bigram']:.3f} "
+                     f"| {r['tokens_per_s']:.0f} | {r['seconds']:.0f} |")
+    with open(args.out, "w") as f:
+        f.write(f"<!-- pipeline/scripts/ablate.py --base {args.base} --tokens {args.tokens} --jobs {args.jobs} -->\n")
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
