@@ -2,8 +2,8 @@
 """The recipe ablation: trains each variant of a base preset from the same seed and data at the
 same token budget, scores it on the whole validation and test splits, and writes a table.
 
-    pipeline/scripts/ablate.py [--base quick] [--tokens N] [--jobs 2] [--out docs/quality-ablation.md]
-                               [--only NAME,NAME]
+    pipeline/scripts/ablate.py [--base quick] [--tokens N] [--eval-tokens N] [--jobs 2]
+                               [--out docs/quality-ablation.md] [--only v0,v3]
 
 Each variant is the base preset's train section plus the overrides listed in VARIANTS (cumulative
 rows build on the row before). Every variant gets its own preset in a temporary copy of
@@ -58,6 +58,7 @@ def main():
     p.add_argument("--base", default="quick")
     p.add_argument("--tokens", type=int, default=0, help="token budget per variant (0: the base preset's)")
     p.add_argument("--jobs", type=int, default=2)
+    p.add_argument("--eval-tokens", type=int, default=0, help="scored positions per split (0: the whole split)")
     p.add_argument("--store", default=os.path.join(ROOT, "bench-out/ablate-store"))
     p.add_argument("--out", default=os.path.join(ROOT, "docs/quality-ablation.md"))
     p.add_argument("--only", default="")
@@ -91,7 +92,7 @@ def main():
     for key, name, train, _ in variants:
         preset = copy.deepcopy(base)
         preset["train"] = train
-        preset["evaluate"] = dict(base.get("evaluate", {}), max_tokens=0, bleu_articles=0, max_new_tokens=8)
+        preset["evaluate"] = dict(base.get("evaluate", {}), max_tokens=args.eval_tokens, bleu_articles=0, max_new_tokens=8)
         file["presets"][key] = preset
     path = os.path.join(work, "pipeline.json")
     with open(path, "w") as f:
@@ -126,7 +127,8 @@ def main():
         lines.append(f"| {r['name']} | {r['val']:.3f} | {r['test']:.3f}{ci} | {r['test'] - first:+.3f} | {r['bigram']:.3f} "
                      f"| {r['tokens_per_s']:.0f} | {r['seconds']:.0f} |")
     with open(args.out, "w") as f:
-        f.write(f"<!-- pipeline/scripts/ablate.py --base {args.base} --tokens {args.tokens} --jobs {args.jobs} -->\n")
+        f.write(f"<!-- pipeline/scripts/ablate.py --base {args.base} --tokens {args.tokens} --eval-tokens {args.eval_tokens} "
+                f"--jobs {args.jobs} -->\n")
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
