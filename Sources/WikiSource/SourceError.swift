@@ -21,6 +21,10 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case retryAfterTooLong(url: String, seconds: Double, limit: Double)
     case gaveUp(url: String, attempts: Int, last: String)
     case notEnoughArticles(wanted: Int, got: Int, reason: String)
+    case wikiExhausted(wanted: Int, found: Int, minChars: Int, staleBatches: Int, titlesDrawn: Int)
+    case continuationRepeats(url: String, continuation: String, page: String?)
+    case requestBudgetExceeded(url: String, limit: Int)
+    case badTitleList(String, reason: String)
 
     public var description: String {
         switch self {
@@ -62,6 +66,19 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(url): gave up after \(attempts) attempts; last error: \(last)"
         case .notEnoughArticles(let wanted, let got, let reason):
             return "wanted \(wanted) articles, got \(got): \(reason)"
+        case .wikiExhausted(let wanted, let found, let minChars, let stale, let drawn):
+            return "the wiki seems to have only \(found) articles of ≥ \(minChars) characters (api_min_chars), "
+                + "not the \(wanted) asked for: \(stale) batches in a row drew only titles drawn before "
+                + "(\(drawn) distinct titles drawn); set api_articles to at most \(found) or lower api_min_chars"
+        case .continuationRepeats(let url, let continuation, let page):
+            let which = page.map { "page \"\($0)\"" } ?? "a page"
+            return "\(url): the server answered the same continuation (\(continuation)) again: \(which) does not fit "
+                + "in one answer, probably larger than the wiki's result size limit ($wgAPIMaxResultSize, 8 MiB "
+                + "by default); stopped instead of asking for it again"
+        case .requestBudgetExceeded(let url, let limit):
+            return "\(url): not sent: the run has used its budget of \(limit) requests (api_max_requests)"
+        case .badTitleList(let path, let reason):
+            return "\(path): not a list of page titles (one a line): \(reason)"
         }
     }
 }

@@ -14,10 +14,12 @@ import Testing
 
     /// Computed with the code of commit ecc7868 (before this change), preset by preset; one
     /// deliberate change since: `sample_file` is relative to the pipeline file's own directory
-    /// now, so its default lost the `pipeline/` prefix (the extract key changed, its bytes did not).
+    /// now, so its default lost the `pipeline/` prefix (the extract key changed, its bytes did not);
+    /// and extract gained the `api_` pacing, budget, stale-batch and title-list parameters (the
+    /// same: a new key, the same bytes for the default `sample` source).
     static let pinned: [String: [String: String]] = [
         "quick": [
-            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
             "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
             "shard": #"{}"#,
@@ -25,7 +27,7 @@ import Testing
             "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
         ],
         "seed-v1": [
-            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
             "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
             "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
             "shard": #"{}"#,
@@ -33,7 +35,7 @@ import Testing
             "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
         ],
         "seed-v2": [
-            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
             "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
             "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":8000}"#,
             "shard": #"{}"#,
@@ -41,7 +43,7 @@ import Testing
             "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":32768,"seed":1}"#,
         ],
         "small": [
-            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_min_chars":500,"dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
+            "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
             "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
             "shard": #"{}"#,
