@@ -56,7 +56,14 @@ public enum Interruption {
             errno = saved
         }
         sigemptyset(&action.sa_mask)
-        for number in [SIGTERM, SIGINT] { sigaction(number, &action, nil) }
+        // A blocked mask is inherited across exec (some launchers block these): unblock them here.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in [SIGTERM, SIGINT] {
+            sigaction(number, &action, nil)
+            sigaddset(&unblock, number)
+        }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
     private static func watch(_ readFD: Int32, grace: Double) {

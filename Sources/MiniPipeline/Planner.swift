@@ -130,7 +130,8 @@ public struct Planner {
             let before = old[spec.name].flatMap { raw in try? spec.validate(raw).get() }
             let now = parameters.values[spec.name]
             if before != now {
-                reasons.append("parameter \(spec.name) changed: \(before?.description ?? "(unset)") → \(now?.description ?? "(unset)")")
+                let (was, becomes) = (before?.description ?? "(unset)", now?.description ?? "(unset)")
+                reasons.append("parameter \(spec.name) changed: \(MessageText.bounded(was)) → \(MessageText.bounded(becomes))")
             }
         }
         for role in Set(run.inputs.keys).union(inputs.keys).sorted() where run.inputs[role] != inputs[role] {
@@ -146,8 +147,9 @@ public struct Planner {
         for (role, path) in try stage.externalFiles(parameters) {
             let absolute = pipeline.resolve(path)
             if let problem = FileCheck.problem(withRegularFile: absolute) {
+                let shown = URL(fileURLWithPath: absolute).standardizedFileURL.path
                 throw PipelineError.externalFile(stage: stage.name, role: role, path: path.isEmpty ? "\"\"" : path,
-                                                 problem: problem + (path == absolute ? "" : " (\(absolute))"))
+                                                 problem: problem + (path == shown ? "" : " (\(shown))"))
             }
             paths[role] = absolute
         }

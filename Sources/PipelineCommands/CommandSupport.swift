@@ -66,7 +66,10 @@ extension ParsableCommand {
             try command.run()
         } catch {
             guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
-            Log.write("\(program): error: \(MessageText.bounded(message(for: error))) (see `\(program) --help`)\n")
+            let subcommand = CommandLine.arguments.dropFirst().first.flatMap { name in
+                configuration.subcommands.first { $0.configuration.commandName == name }.map { _ in " " + name }
+            } ?? ""
+            Log.write("\(program): error: \(MessageText.bounded(message(for: error))) (see `\(program)\(subcommand) --help`)\n")
             Foundation.exit(MinillmExit.usage.rawValue)
         }
     }

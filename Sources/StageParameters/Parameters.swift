@@ -121,6 +121,8 @@ public struct ParameterSpec: Sendable {
 
     private static func show(_ raw: Any) -> String {
         if let s = raw as? String { return "\"\(MessageText.bounded(s))\"" }
+        if let number = raw as? NSNumber, isBool(number) { return number.boolValue ? "true" : "false" }
+        if raw is NSNull { return "null" }
         if raw is [Any] { return "a list" }
         if raw is [String: Any] { return "an object" }
         return "\(raw)"
