@@ -11,6 +11,23 @@ public enum MessageText {
         return cut == 0 ? text : "\(kept)… (\(cut) more characters)"
     }
 
+    /// A `DecodingError` in words ("no key \"parts\"", "not valid JSON"), not Swift's dump of it;
+    /// any other error as it describes itself.
+    public static func describe(decoding error: Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func at(_ context: DecodingError.Context) -> String {
+            context.codingPath.isEmpty ? "" : " at " + context.codingPath.map(\.stringValue).joined(separator: ".")
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON" : "invalid value\(at(context))"
+        case .keyNotFound(let key, let context): return "no key \"\(key.stringValue)\"\(at(context))"
+        case .typeMismatch(let type, let context): return "expected \(type)\(at(context))"
+        case .valueNotFound(let type, let context): return "null where \(type) was expected\(at(context))"
+        @unknown default: return "\(error)"
+        }
+    }
+
     /// Closest of `candidates` to `text` (at most two edits, case ignored), for "did you mean".
     public static func suggestion(for text: String, among candidates: [String]) -> String? {
         let word = Array(text.lowercased().prefix(64))

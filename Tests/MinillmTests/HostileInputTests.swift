@@ -7,11 +7,13 @@ import TestSupport
 /// error that names the user's file (not the store's copy) or the parameters at fault, and what
 /// can be checked without running anything is refused before the first stage runs.
 @Suite("Hostile input through minillm", .serialized) struct MinillmHostileInputTests {
-    /// The end-to-end project with its pipeline file's `stages` entries replaced by `changes`.
+    /// The end-to-end project with its pipeline file's `stages` entries replaced by `changes`,
+    /// and by default an evaluation that does the least it can (no BLEU, one token generated).
     static func project(_ changes: [String: String] = [:], trainSteps: Int = 10) -> ScratchProject {
         let project = TrainResumeTests.project(trainSteps: trainSteps)
         var text = try! String(contentsOfFile: project.pipelineFile, encoding: .utf8)
-        for (stage, replacement) in changes {
+        let light = ["evaluate": #"{"batch_size": 4, "max_tokens": 64, "bleu_articles": 0, "max_new_tokens": 1}"#]
+        for (stage, replacement) in light.merging(changes, uniquingKeysWith: { _, new in new }) {
             let start = text.range(of: "\"\(stage)\": {")!
             let end = text[start.upperBound...].firstIndex(of: "}")!
             text.replaceSubrange(start.lowerBound...end, with: "\"\(stage)\": \(replacement)")

@@ -25,7 +25,7 @@ import TestSupport
     }
 
     @Test func everySingleDeletedOrFlippedObjectIsRepairedByOneRun() throws {
-        let project = TrainResumeTests.project(trainSteps: 6)
+        let project = MinillmHostileInputTests.project(trainSteps: 6)
         let first = try project.run(["run"])
         #expect(first.status == 0, "\(first.stderr)")
         let expected = Self.stableOutputs(first)
@@ -54,7 +54,7 @@ import TestSupport
     /// The first run after the model is flipped quarantines it; the catalogue still points at it
     /// until that run rebuilds it, and `verify` says so in between.
     @Test func verifyReportsReferencesToAQuarantinedObject() throws {
-        let project = TrainResumeTests.project(trainSteps: 6)
+        let project = MinillmHostileInputTests.project(trainSteps: 6)
         let first = try project.run(["run"])
         let model = try #require(first.stageOutputs(qualified: true)["train.model"])
         try Self.flip(Self.objectPath(project, model))
