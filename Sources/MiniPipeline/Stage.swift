@@ -79,8 +79,9 @@ public final class StageContext: @unchecked Sendable {
 
     // Partial progress survives a crash: it is stored as artifacts and found again by cache key.
 
-    /// The checkpoint, verified in full. One whose object is missing or corrupt is dropped (said
-    /// on the log), so that the stage falls back to starting without it instead of failing.
+    /// The checkpoint, checked as outputs are (size and mtime as last verified, re-hashed if either
+    /// changed: a whole downloaded dump is not re-read here). One whose object is missing or
+    /// corrupt is dropped (said on the log), so that the stage starts without it instead of failing.
     public func checkpoint(_ name: String) throws -> CheckpointRecord? {
         guard let record = try store.catalogue.checkpoints(cacheKey: cacheKey).first(where: { $0.name == name }) else {
             return nil
@@ -95,7 +96,7 @@ public final class StageContext: @unchecked Sendable {
 
     private func usable(_ record: CheckpointRecord) throws -> Bool {
         do {
-            try store.ensureIntact(record.hash, full: true)
+            try store.ensureIntact(record.hash)
             return true
         } catch let error as StoreError {
             switch error {

@@ -88,7 +88,8 @@ public struct TrainStage: Stage {
     static func resume(_ context: StageContext, into model: MiniGPT, parameters: String) throws -> (TrainingState, [String])? {
         guard let last = try context.checkpoint("last") else { return nil }
         let store = context.store
-        let state = try TrainingCheckpoint.restore(into: model, from: try store.ensureIntact(last.hash), parameters: parameters)
+        let state = try TrainingCheckpoint.restore(into: model, from: try store.ensureIntact(last.hash, full: true),
+                                                   parameters: parameters)
         if let best = state.bestModel { try store.ensureIntact(best, full: true) }
         let lines = try state.log.map { String(decoding: try store.data($0), as: UTF8.self).split(separator: "\n").map(String.init) }
         context.log.info("resuming from the checkpoint of step \(state.step) (\(last.hash.short))")
