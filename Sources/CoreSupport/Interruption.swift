@@ -84,7 +84,6 @@ public struct Interrupted: Error, CustomStringConvertible, Equatable {
 
     public init(signal: Int32) { self.signal = signal }
 
-    public var exitCode: Int32 { 128 + signal }
     public var description: String { "interrupted by \(Self.name(of: signal))" }
 
     public static func name(of signal: Int32) -> String {
