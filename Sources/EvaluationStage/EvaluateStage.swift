@@ -41,7 +41,8 @@ public struct EvaluateStage: Stage {
             throw EvaluationError.vocabularyMismatch(model: loaded.model.config.vocabSize, shards: tokenizer.vocabularySize)
         }
         let extra = try context.inputs["extra_text"].map { _ in
-            try ExtraText(path: try context.inputPath("extra_text"), tokenizer: tokenizer, tokenizerHash: shards.manifest.tokenizer)
+            try ExtraText(path: try context.inputPath("extra_text"), name: settings.extraText, tokenizer: tokenizer,
+                          tokenizerHash: shards.manifest.tokenizer)
         }
         let inputs = EvaluationInputs(
             model: loaded.model, summary: EvaluatedModel.summary(loaded.model, sizeBytes: loaded.sizeBytes),

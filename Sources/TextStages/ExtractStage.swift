@@ -24,7 +24,7 @@ public struct ExtractStage: Stage {
         case .dump:
             let location = settings.dumpLocation
             guard !location.isEmpty else {
-                throw PipelineError.stageFailed(stage: name, reason: "source dump needs dump_location (a path or URL)")
+                throw ParameterConflict("source dump needs dump_location (a path or URL)")
             }
             return Self.isURL(location) ? [:] : ["dump": location]
         case .api: return settings.apiTitlesFile.isEmpty ? [:] : ["titles": settings.apiTitlesFile]
@@ -61,7 +61,11 @@ public struct ExtractStage: Stage {
         var bytes = 0
         let started = Date()
         let hash: ArtifactHash
-        if try Self.isXML(path) {
+        let isXML = try Self.isXML(path, named: label)
+        if source == "dump" && !isXML {
+            throw SourceError.notADump(label, reason: "it does not start with an XML element (a dump starts with <mediawiki>)")
+        }
+        if isXML {
             let parser = DumpParser(try Input.open(path, readAhead: true, name: label), maxPageBytes: p.maxPageBytes,
                                     verifySHA1: p.verifyPageSHA1, source: source)
             hash = try context.store.write(kind: "raw-corpus", mediaType: "application/x-ndjson") { writer in
@@ -93,8 +97,8 @@ public struct ExtractStage: Stage {
     }
 
     /// A dump starts with `<` (after any byte-order mark and space); JSON Lines with `{`.
-    static func isXML(_ path: String) throws -> Bool {
-        let source = try Input.open(path)
+    static func isXML(_ path: String, named label: String) throws -> Bool {
+        let source = try Input.open(path, name: label)
         var head = [UInt8](repeating: 0, count: 64)
         let n = try head.withUnsafeMutableBytes { try source.read(into: $0) }
         let first = head[0..<n].drop { $0 <= 0x20 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first

@@ -5,6 +5,8 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case io(path: String, operation: String, errno: Int32)
     case emptyInput(String)
     case truncatedBzip2(String, offset: Int64)
+    case notBzip2(String)
+    case unsupportedCompression(String, format: String)
     case corruptBzip2(String, offset: Int64, code: Int)
     case notADump(String, reason: String)
     case malformedDump(String, offset: Int64, reason: String)
@@ -34,6 +36,10 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(path): the file is empty"
         case .truncatedBzip2(let path, let offset):
             return "\(path): bzip2 data ends early (truncated download?) after \(offset) compressed bytes"
+        case .notBzip2(let path):
+            return "\(path): named .bz2 but not bzip2 data (bzip2 starts with BZh)"
+        case .unsupportedCompression(let path, let format):
+            return "\(path): \(format)-compressed; minillm reads plain or bzip2-compressed files (decompress it, or recompress it with bzip2)"
         case .corruptBzip2(let path, let offset, let code):
             return "\(path): corrupt bzip2 data near compressed byte \(offset) (libbz2 error \(code))"
         case .notADump(let path, let reason):

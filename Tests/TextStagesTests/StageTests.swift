@@ -69,8 +69,11 @@ extension StageProject {
         #expect(raw.count == 9 && raw.allSatisfy { $0["source"] as? String == "dump" })
         let missing = try StageProject.text(extract: #"{"source": "dump"}"#)
         #expect { try missing.build() } throws: { "\($0)".contains("dump_location") }
-        let empty = try StageProject.text(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
-        #expect { try empty.build() } throws: { "\($0)".contains("empty") }
+        let device = try StageProject.text(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
+        #expect { try device.build() } throws: { "\($0)".contains("/dev/null is a character device") }
+        let empty = try StageProject.text(extract: #"{"source": "dump", "dump_location": "empty.xml"}"#)
+        empty.dir.write("pipeline/empty.xml", "")
+        #expect { try empty.build() } throws: { "\($0)".contains("empty.xml: the file is empty") }
     }
 
     @Test func cleaningThatKeepsNothingFailsWithTheCounts() throws {
