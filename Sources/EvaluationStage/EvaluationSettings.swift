@@ -10,7 +10,7 @@ public struct EvaluationSettings: StageSettings, Equatable {
     /// Scored positions per held-out split at most (a prefix of the split, whole windows); 0, the
     /// default, scores all of them. The train split is scored on a prefix as long as the test
     /// split's scored part.
-    @Parameter("max_tokens", in: 0...Int.max, "scored positions per split at most, a prefix of whole windows (0 = the whole split; train: as many as test)")
+    @Parameter("max_tokens", in: 0...Int.max, "scored positions per split at most, a prefix of whole windows (0 = the whole split); train gets as many as test")
     public var maxTokens = 0
     @Parameter("bleu_articles", in: 0...100_000, "test-split articles whose continuations BLEU scores (0 = no BLEU)")
     public var bleuArticles = 20
