@@ -76,7 +76,7 @@ struct SplitScorer {
                         var e = SplitEvaluator(vocabSize: vocab, trackBias: trackBias)
                         for i in row * context..<(row + 1) * context where batch.targets[i] != Batch.ignored {
                             let target = Int(batch.targets[i])
-                            // Row r of batch b reads window w = b·B + r; its i-th target is token w·T + i + 1.
+                            // Row r of batch b reads window w = b·B + r; its target at offset j = i − r·T is token w·T + j + 1.
                             let position = (index * batchSize + row) * context + (i - row * context) + 1
                             logProbs[position] = e.add(logits: model.logits(row: i), target: target,
                                                        targetBytes: tokenBytes[target])
