@@ -76,10 +76,10 @@ targets += [
 targets += [
     .target(name: "Tokenizer", dependencies: ["CoreSupport"]),
     .target(name: "DataShards", dependencies: [
-        "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+        "CoreSupport", "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
-    .target(name: "VocabShardStages", dependencies: ["StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
+    .target(name: "VocabShardStages", dependencies: ["CoreSupport", "StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
     .testTarget(name: "DataShardsTests", dependencies: ["TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["TestSupport", "PipelineTestSupport", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),

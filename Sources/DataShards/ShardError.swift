@@ -20,7 +20,7 @@ public enum ShardError: Error, Equatable, CustomStringConvertible {
         case .badCorpusLine(let source, let line, let reason):
             "\(source):\(line): not a corpus article: \(reason)"
         case .badSplit(let train, let validation):
-            "split fractions train \(train) and validation \(validation) must be > 0 and ≥ 0 with a sum ≤ 1"
+            "split fractions train \(train) and validation \(validation) must give train a share over 0 and add up to at most 1"
         case .unknownSplitScheme(let what):
             "split artifact: unsupported rule (\(what))"
         case .notAShard(let path, let magic):

@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import MiniStore
 
@@ -40,7 +41,7 @@ public struct ShardManifest: Codable, Equatable, Sendable {
         do {
             manifest = try JSONDecoder().decode(ShardManifest.self, from: data)
         } catch {
-            throw ShardError.badManifest("not a shard manifest: \(error)")
+            throw ShardError.badManifest("not a shard manifest: \(MessageText.describe(decoding: error))")
         }
         guard manifest.format == formatName, manifest.version == formatVersion else {
             throw ShardError.badManifest("format \(manifest.format) version \(manifest.version); expected \(formatName) version \(formatVersion)")

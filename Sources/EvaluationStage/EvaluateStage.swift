@@ -13,7 +13,7 @@ public struct EvaluateStage: Stage {
     public init() {}
 
     public let name = "evaluate"
-    public let version = 1
+    public let version = 2
     public let summary = "Score the model against baselines, generate, and write the evaluation and its HTML report"
     public let inputs = [StageInput("model", from: "train"), StageInput("log", from: "train"), StageInput("shards", from: "shard")]
     public let parameters = EvaluationSettings.specs
@@ -41,7 +41,8 @@ public struct EvaluateStage: Stage {
             throw EvaluationError.vocabularyMismatch(model: loaded.model.config.vocabSize, shards: tokenizer.vocabularySize)
         }
         let extra = try context.inputs["extra_text"].map { _ in
-            try ExtraText(path: try context.inputPath("extra_text"), tokenizer: tokenizer, tokenizerHash: shards.manifest.tokenizer)
+            try ExtraText(path: try context.inputPath("extra_text"), name: settings.extraText, tokenizer: tokenizer,
+                          tokenizerHash: shards.manifest.tokenizer)
         }
         let inputs = EvaluationInputs(
             model: loaded.model, summary: EvaluatedModel.summary(loaded.model, sizeBytes: loaded.sizeBytes),
@@ -86,11 +87,21 @@ public struct EvaluateStage: Stage {
             let key = split.name == "validation" ? "val" : split.name
             values += [("headline_\(key)_perplexity", split.model.perplexity), ("headline_\(key)_bits_per_byte", split.model.bitsPerByte),
                        ("headline_\(key)_top1", split.model.top1Accuracy)]
+            if let ci = split.bitsPerByteIntervals?.model {
+                values += [("headline_\(key)_bits_per_byte_ci_low", ci.low), ("headline_\(key)_bits_per_byte_ci_high", ci.high)]
+            }
         }
         if let test = r.splits.first(where: { $0.name == "test" }) {
             for kind in NGramBaseline.Kind.allCases {
                 let short = kind == .bigram ? "bigram" : "unigram"
                 if let s = test.baselines[kind.rawValue] { values.append(("headline_\(short)_bits_per_byte", s.bitsPerByte)) }
+            }
+            if let ci = test.bitsPerByteIntervals?.baselines[NGramBaseline.Kind.bigram.rawValue] {
+                values += [("headline_bigram_bits_per_byte_ci_low", ci.low), ("headline_bigram_bits_per_byte_ci_high", ci.high)]
+            }
+            if let margin = test.bitsPerByteIntervals?.marginOverBigram {
+                values += [("headline_margin_over_bigram", margin.estimate), ("headline_margin_over_bigram_ci_low", margin.low),
+                           ("headline_margin_over_bigram_ci_high", margin.high)]
             }
         }
         if let bleu = r.bleu?.result.scores.last { values.append(("headline_bleu4", bleu.score)) }

@@ -1,3 +1,4 @@
+import CoreSupport
 import Evaluation
 import Foundation
 import MiniGPT
@@ -19,7 +20,7 @@ struct EvaluatedModel {
             }
             let config: MiniGPTConfig
             do { config = try JSONDecoder().decode(MiniGPTConfig.self, from: Data(text.utf8)) } catch {
-                throw EvaluationError.badModel(path: path, reason: "its config is unreadable: \(error)")
+                throw EvaluationError.badModel(path: path, reason: "its config is unreadable: \(MessageText.describe(decoding: error))")
             }
             let model = try MiniGPT(config: config, maxBatch: maxBatch, seed: 0, threads: threads)
             try model.loadWeights(from: path)

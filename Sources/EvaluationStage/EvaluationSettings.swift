@@ -7,9 +7,11 @@ public struct EvaluationSettings: StageSettings, Equatable {
     /// Sequences of the model's context length per scoring forward pass.
     @Parameter("batch_size", in: 1...1024, "sequences per scoring forward pass")
     public var batchSize = 16
-    /// Scored positions per split at most (a prefix of the split, whole windows); 0 scores all.
-    @Parameter("max_tokens", in: 0...Int.max, "scored positions per split at most, a prefix of whole windows (0 = the whole split)")
-    public var maxTokens = 32_768
+    /// Scored positions per held-out split at most (a prefix of the split, whole windows); 0, the
+    /// default, scores all of them. The train split is scored on a prefix as long as the test
+    /// split's scored part.
+    @Parameter("max_tokens", in: 0...Int.max, "scored positions per split at most, a prefix of whole windows (0 = the whole split); train gets as many as test")
+    public var maxTokens = 0
     @Parameter("bleu_articles", in: 0...100_000, "test-split articles whose continuations BLEU scores (0 = no BLEU)")
     public var bleuArticles = 20
     @Parameter("bleu_prompt_words", in: 1...1000, "opening words of an article given as the prompt")

@@ -40,11 +40,22 @@ struct Evaluator {
         var sources: [(String, ShardReader, Bool)] = [("train", trainTokens, false), ("validation", shards.tokens(.val), true),
                                                       ("test", shards.tokens(.test), true)]
         if let extra = inputs.extra { sources.append(("extra", extra.reader, true)) }
+        // The train split is a sample of the test split's size: its first windows, as many as the test split's.
+        let trainWindows = scorer.windows(shards.tokens(.test))
         for (name, reader, heldOut) in sources {
-            let split = try scorer.score(name, tokens: reader, baseline: heldOut ? baseline : nil, trackBias: name == "test")
+            let split = try scorer.score(name, tokens: reader, baseline: heldOut ? baseline : nil, trackBias: name == "test",
+                                         limit: name == "train" ? trainWindows : nil)
             let s = split.model.metrics.scores(bytes: split.bytes)
             log.info(String(format: "%@: %d positions, loss %.4f, perplexity %.2f, %.3f bits/byte, top-1 %.1f %% (%.1f s)",
                             name, s.tokens, s.meanLoss, s.perplexity, s.bitsPerByte, 100 * s.top1Accuracy, split.seconds))
+            if let ci = split.intervals {
+                var line = String(format: "%@: bits/byte 95 %% CI %.3f–%.3f over %d articles", name, ci.model.low, ci.model.high,
+                                  ci.articles)
+                if let m = ci.marginOverBigram {
+                    line += String(format: "; margin over the bigram %.3f (%.3f–%.3f)", m.estimate, m.low, m.high)
+                }
+                log.info(line)
+            }
             scored.append(split)
         }
         let splits = scored.map(\.report)
@@ -72,16 +83,23 @@ struct Evaluator {
             title: inputs.title, createdAt: Timestamp.now(), lineage: inputs.lineage, model: inputs.summary,
             splits: splits, generalization: generalization, bias: BiasReport(split: "test", summary: bias),
             leakage: leakage, bleu: bleu, samples: samples, performance: performance, history: inputs.history,
-            notes: notes(scored, tokenizer: tokenizer, context: model.config.contextLength))
+            notes: notes(scored, scorer: scorer, tokenizer: tokenizer, context: model.config.contextLength))
     }
 
-    private func notes(_ scored: [SplitScorer.Scored], tokenizer: Tokenizer, context: Int) -> [String] {
+    private func notes(_ scored: [SplitScorer.Scored], scorer: SplitScorer, tokenizer: Tokenizer, context: Int) -> [String] {
         var notes = ["Baselines are trained on the whole train split and scored on exactly the model's positions; "
                      + "every token after the first of a split is a target once, except [BOS] (a document's start cannot be predicted)."]
         for s in scored where s.windows < s.totalWindows {
+            let why = s.name == "train" ? "a sample the size of the test split's scored positions"
+                : "max_tokens = \(settings.maxTokens)"
             notes.append("\(s.name): scored the first \(s.windows) of \(s.totalWindows) windows of \(context) tokens "
-                         + "(max_tokens = \(settings.maxTokens)); bits per byte use those positions' share of the split's text bytes.")
+                         + "(\(why)); bits per byte use those positions' share of the split's text bytes.")
         }
+        let b = scorer.bootstrap
+        notes.append("Intervals: \(Int((b.level * 100).rounded())) % percentile intervals of a bootstrap over articles "
+                     + "(\(b.resamples) resamples of the split's articles with replacement, seed \(b.seed)): bits per byte = "
+                     + "Σ bits / Σ bytes of the resampled articles, for the model and each baseline, and the margin "
+                     + "baseline − model on the same resampled articles (positive: the model is better).")
         if tokenizer.kind == .word {
             notes.append("Word tokenizer: bits per byte divide by the original text's bytes, but the model predicts lowercased words "
                          + "and [UNK] (which stands for any word), so they flatter it and do not compare with byte-level BPE models.")

@@ -11,22 +11,23 @@ final class ExtraText {
     let documents: Int
     private let directory: URL
 
-    init(path: String, tokenizer: Tokenizer, tokenizerHash: ArtifactHash) throws {
+    /// `path` is the store's copy; `name` the file as the pipeline file gives it, for messages.
+    init(path: String, name: String, tokenizer: Tokenizer, tokenizerHash: ArtifactHash) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EvaluationError.badExtraText(path: path, reason: "cannot be read")
+            throw EvaluationError.badExtraText(path: name, reason: "cannot be read")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw EvaluationError.badExtraText(path: path, reason: "is not valid UTF-8")
+            throw EvaluationError.badExtraText(path: name, reason: "is not valid UTF-8")
         }
         let texts: [String]
         if text.first(where: { !$0.isWhitespace }) == "{" {
-            do { texts = try Corpus.parse(data, source: path).map(\.text) } catch ShardError.badCorpusLine(_, let line, let reason) {
-                throw EvaluationError.badExtraText(path: path, reason: "line \(line): \(reason) (JSON Lines needs title and text)")
+            do { texts = try Corpus.parse(data, source: name).map(\.text) } catch ShardError.badCorpusLine(_, let line, let reason) {
+                throw EvaluationError.badExtraText(path: name, reason: "line \(line): \(reason) (JSON Lines needs title and text)")
             }
         } else {
             texts = [text]
         }
-        guard texts.contains(where: { !$0.isEmpty }) else { throw EvaluationError.badExtraText(path: path, reason: "holds no text") }
+        guard texts.contains(where: { !$0.isEmpty }) else { throw EvaluationError.badExtraText(path: name, reason: "holds no text") }
 
         var content = ShardContent()
         for (document, ids) in zip(texts, tokenizer.encode(texts, threads: 2)) {

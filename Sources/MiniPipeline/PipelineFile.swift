@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import StageParameters
 
@@ -22,9 +23,13 @@ public struct PipelineFile {
 
     public init(path: String, registry: StageRegistry) throws {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL
-        guard let data = FileManager.default.contents(atPath: absolute.path) else {
-            throw PipelineError.pipelineFileUnreadable(path: path, reason: "cannot read the file (does it exist?)")
+        if let problem = FileCheck.problem(withRegularFile: absolute.path) {
+            throw PipelineError.pipelineFileUnreadable(path: path, reason: problem)
         }
+        guard let data = FileManager.default.contents(atPath: absolute.path) else {
+            throw PipelineError.pipelineFileUnreadable(path: path, reason: "cannot be read")
+        }
+        if let problem = Self.encodingProblem(data) { throw PipelineError.pipelineFileUnreadable(path: path, reason: problem) }
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
@@ -38,7 +43,7 @@ public struct PipelineFile {
         self.path = path
         self.baseDirectory = baseDirectory
         func invalid(_ key: String, _ reason: String) -> PipelineError {
-            .pipelineFileInvalid(path: path, key: key, reason: reason)
+            .pipelineFileInvalid(path: path, key: MessageText.bounded(key), reason: reason)
         }
         guard let top = root as? [String: Any] else { throw invalid("(top level)", "expected a JSON object") }
         for key in top.keys.sorted() where !["preset", "stages", "presets"].contains(key) {
@@ -74,7 +79,9 @@ public struct PipelineFile {
         presetNames = presets.keys.sorted()
         if let preset = top["preset"] {
             guard let name = preset as? String else { throw invalid("preset", "expected a preset name") }
-            guard presets[name] != nil else { throw invalid("preset", "no preset named \"\(name)\" under presets") }
+            guard presets[name] != nil else {
+                throw invalid("preset", "no preset named \"\(MessageText.bounded(name))\" under presets")
+            }
             defaultPreset = name
         } else {
             defaultPreset = nil
@@ -102,6 +109,18 @@ public struct PipelineFile {
 
     public func resolve(_ relativePath: String) -> String {
         relativePath.hasPrefix("/") ? relativePath : baseDirectory + "/" + relativePath
+    }
+
+    /// JSON is UTF-8 here: a UTF-16 or UTF-32 file (which JSONSerialization would take) is refused
+    /// by name, as is an empty file or bytes that are not UTF-8.
+    static func encodingProblem(_ data: Data) -> String? {
+        guard !data.isEmpty else { return "the file is empty (expected a JSON object)" }
+        let head = Array(data.prefix(4))
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF]) || head.contains(0) {
+            return "the file is UTF-16 or UTF-32 encoded; save it as UTF-8"
+        }
+        guard String(data: data, encoding: .utf8) != nil else { return "the file is not valid UTF-8" }
+        return nil
     }
 
     private static func jsonErrorText(_ error: Error, _ data: Data) -> String {

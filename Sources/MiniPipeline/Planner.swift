@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import MiniStore
 import StageParameters
@@ -68,23 +69,20 @@ public struct Planner {
                 if !waitingOn.contains(input.stage) { waitingOn.append(input.stage) }
             }
         }
-        var externalPaths: [String: String] = [:]
-        for (role, path) in try stage.externalFiles(parameters) {
-            let absolute = pipeline.resolve(path)
-            externalPaths[role] = absolute
-            inputs?[role] = try hashExternal(absolute)
-        }
+        let externalPaths = try self.externalPaths(stage, parameters)
+        for (role, path) in externalPaths.sorted(by: { $0.key < $1.key }) { inputs?[role] = try hashExternal(path) }
         guard let inputs else {
             return StagePlan(stage: stage, parameters: parameters, inputs: nil, externalPaths: externalPaths, cacheKey: nil,
                              status: .staleUpstream, reasons: waitingOn.map { "upstream stage \($0) is stale" }, outputs: [:])
         }
         let key = Self.cacheKey(stage: stage, parameters: parameters, inputs: inputs)
         if let run = try store.catalogue.succeededRun(cacheKey: key) {
-            let damaged = run.outputs.sorted { $0.key < $1.key }.compactMap { role, hash -> String? in
-                switch store.check(hash) {
-                case .intact: nil
-                case .missing: "output \(role) (\(hash.short)) is missing"
-                case .corrupt: "output \(role) (\(hash.short)) is corrupt"
+            // A manifest's members count as part of the output: a deleted shard makes it stale.
+            let damaged = run.outputs.sorted { $0.key < $1.key }.flatMap { role, hash in
+                store.damage(hash).map { item in
+                    let what = item.hash == hash ? "output \(role) (\(hash.short))"
+                        : "member \(item.hash.short) of output \(role) (\(hash.short))"
+                    return "\(what) is \(item.state == .missing ? "missing" : "corrupt")"
                 }
             }
             if damaged.isEmpty {
@@ -132,7 +130,8 @@ public struct Planner {
             let before = old[spec.name].flatMap { raw in try? spec.validate(raw).get() }
             let now = parameters.values[spec.name]
             if before != now {
-                reasons.append("parameter \(spec.name) changed: \(before?.description ?? "(unset)") → \(now?.description ?? "(unset)")")
+                let (was, becomes) = (before?.description ?? "(unset)", now?.description ?? "(unset)")
+                reasons.append("parameter \(spec.name) changed: \(MessageText.bounded(was)) → \(MessageText.bounded(becomes))")
             }
         }
         for role in Set(run.inputs.keys).union(inputs.keys).sorted() where run.inputs[role] != inputs[role] {
@@ -141,8 +140,24 @@ public struct Planner {
         return reasons.isEmpty ? ["cache key changed"] : reasons
     }
 
+    /// The stage's external files by role, resolved against the pipeline file's directory, each
+    /// checked to be a readable regular file: a FIFO would block (and be read only once).
+    public func externalPaths(_ stage: any Stage, _ parameters: Parameters) throws -> [String: String] {
+        var paths: [String: String] = [:]
+        for (role, path) in try stage.externalFiles(parameters) {
+            let absolute = pipeline.resolve(path)
+            if let problem = FileCheck.problem(withRegularFile: absolute) {
+                let shown = URL(fileURLWithPath: absolute).standardizedFileURL.path
+                throw PipelineError.externalFile(stage: stage.name, role: role, path: path.isEmpty ? "\"\"" : path,
+                                                 problem: problem + (path == shown ? "" : " (\(shown))"))
+            }
+            paths[role] = absolute
+        }
+        return paths
+    }
+
     private func hashExternal(_ path: String) throws -> ArtifactHash {
-        let info = try Store.stat(path)
+        let info = try Store.stat(path, followingLinks: true)
         if let hash = try store.catalogue.cachedFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs) { return hash }
         let (hash, _) = try FileHashing.hash(fileAt: path)
         try store.catalogue.cacheFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs, hash: hash)

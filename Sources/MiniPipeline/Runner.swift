@@ -30,18 +30,37 @@ public struct PipelineRunner {
         self.quiet = quiet
     }
 
-    /// Reaps runs of dead processes, then builds `stages` in order, each planned against the
+    /// Reaps runs of dead processes and forgets objects whose files are gone, checks every stage's
+    /// parameters and external files, then builds `stages` in order, each planned against the
     /// outputs of those before it; fresh stages are skipped unless named in `force`.
     public func build(_ stages: [any Stage], force: Set<String> = []) throws -> [StageResult] {
-        try store.reapAbandonedRuns(log: Log(prefix: "minillm", quiet: quiet))
+        let log = Log(prefix: "minillm", quiet: quiet)
+        try store.reapAbandonedRuns(log: log)
+        try store.forgetAbsentObjects(log: log)
+        try validate(stages)
         var resolved: [String: [String: ArtifactHash]] = [:]
         var results: [StageResult] = []
         for stage in stages {
+            try Interruption.check()
             let result = try build(stage, resolved: resolved, force: force.contains(stage.name))
             resolved[stage.name] = result.outputs
             results.append(result)
         }
         return results
+    }
+
+    /// What can be refused without running anything, for every stage before the first runs:
+    /// parameters that conflict, and external files that are missing or not regular files.
+    private func validate(_ stages: [any Stage]) throws {
+        for stage in stages {
+            let parameters = try planner.pipeline.parameters(for: stage, preset: planner.preset)
+            do {
+                try stage.validate(parameters)
+                _ = try planner.externalPaths(stage, parameters)
+            } catch let conflict as ParameterConflict {
+                throw PipelineError.invalidParameters(path: planner.pipeline.path, stage: stage.name, reason: conflict.reason)
+            }
+        }
     }
 
     /// Builds one stage unless a succeeded run with its key is intact (or `force`).
@@ -81,17 +100,35 @@ public struct PipelineRunner {
         let context = StageContext(store: store, stage: stage.name, cacheKey: key, runID: runID,
                                    parameters: plan.parameters, inputs: inputs, log: log)
         log.info("building (key \(key.prefix(12)))")
+        Interruption.setHardStop(Self.hardStop(storeRoot: store.root, runID: runID))
+        defer { Interruption.setHardStop(nil) }
         do {
             let outputs = try stage.run(context)
             try checkUnchanged(plan, inputs: inputs)
-            for (_, hash) in outputs { try store.ensureIntact(hash) }
+            for (_, hash) in outputs { try store.ensureIntactWithMembers(hash) }
             try store.catalogue.finishRun(runID, outputs: outputs)
             let seconds = Date().timeIntervalSince(started)
             log.info(String(format: "built in %.2fs", seconds))
             return StageResult(stage: stage.name, cacheKey: key, outcome: .built, outputs: outputs, seconds: seconds)
+        } catch let interrupted as Interrupted {
+            Store.removeTemporaryFiles(root: store.root, pid: getpid())
+            try? store.catalogue.abandonRun(runID, reason: interrupted.description)
+            log.info("stopped: the run is recorded abandoned (\(interrupted)); rerun to resume")
+            throw interrupted
         } catch {
             try? store.catalogue.failRun(runID, error: "\(error)")
             throw error
+        }
+    }
+
+    /// What a signal's grace period ends with while a run is building: the run recorded
+    /// abandoned (on a connection of its own: the building thread may be inside a transaction)
+    /// and this process's temporary files removed.
+    private static func hardStop(storeRoot: String, runID: Int64) -> @Sendable () -> Void {
+        {
+            let reason = Interruption.signal.map { Interrupted(signal: $0).description } ?? "interrupted"
+            try? Catalogue(path: storeRoot + "/catalogue.sqlite").abandonRun(runID, reason: reason)
+            Store.removeTemporaryFiles(root: storeRoot, pid: getpid())
         }
     }
 
@@ -107,7 +144,7 @@ public struct PipelineRunner {
             }
             inputs[role] = imported
         }
-        for (_, hash) in inputs.sorted(by: { $0.key < $1.key }) { try store.ensureIntact(hash, full: true) }
+        for (_, hash) in inputs.sorted(by: { $0.key < $1.key }) { try store.ensureIntactWithMembers(hash, full: true) }
         return inputs
     }
 
@@ -117,7 +154,7 @@ public struct PipelineRunner {
             throw PipelineError.inputChangedDuringRun(stage: plan.stage.name, role: role)
         }
         for (role, path) in plan.externalPaths {
-            let info = try Store.stat(path)
+            let info = try Store.stat(path, followingLinks: true)
             guard try store.catalogue.cachedFileHash(path: path, size: info.size, mtimeNs: info.mtimeNs) == inputs[role] else {
                 throw PipelineError.inputChangedDuringRun(stage: plan.stage.name, role: role)
             }
@@ -130,6 +167,19 @@ extension Store {
     public func reapAbandonedRuns(log: Log) throws {
         for (key, count) in try reapAbandonedRuns() {
             log.info("marked \(count) run(s) of key \(key.prefix(12)) abandoned (their process died)")
+        }
+    }
+
+    /// Records deleted objects as removed and drops checkpoints on absent objects (see
+    /// `forgetAbsentObjects()`), saying so: what needs them is then rebuilt, not failed.
+    public func forgetAbsentObjects(log: Log) throws {
+        let (objects, checkpoints) = try forgetAbsentObjects()
+        for record in objects {
+            log.warning("object \(record.hash.short) (\(record.kind)) is missing from store/objects; recorded as removed")
+        }
+        for dropped in checkpoints {
+            log.warning("checkpoint \(dropped.checkpoint.name) of key \(dropped.cacheKey.prefix(12)) points at an absent object "
+                        + "(\(dropped.checkpoint.hash.short)); dropped")
         }
     }
 }

@@ -31,12 +31,17 @@ public protocol Stage: Sendable {
     /// (and so keyed by their content) before the run. Relative paths are resolved against
     /// the pipeline file's directory by the caller.
     func externalFiles(_ parameters: Parameters) throws -> [String: String]
+    /// Checks what can be checked without running anything, i.e. how parameters relate (each
+    /// one's type and range are already checked): throw `ParameterConflict`. The runner calls it
+    /// for every stage of a build before the first stage runs.
+    func validate(_ parameters: Parameters) throws
     /// Does the work and returns the output artifacts by role.
     func run(_ context: StageContext) throws -> [String: ArtifactHash]
 }
 
 extension Stage {
     public func externalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
+    public func validate(_ parameters: Parameters) throws {}
 }
 
 /// What a running stage gets from the runner.
@@ -74,12 +79,34 @@ public final class StageContext: @unchecked Sendable {
 
     // Partial progress survives a crash: it is stored as artifacts and found again by cache key.
 
+    /// The checkpoint, checked as outputs are (size and mtime as last verified, re-hashed if either
+    /// changed: a whole downloaded dump is not re-read here). One whose object is missing or
+    /// corrupt is dropped (said on the log), so that the stage starts without it instead of failing.
     public func checkpoint(_ name: String) throws -> CheckpointRecord? {
-        try store.catalogue.checkpoints(cacheKey: cacheKey).first { $0.name == name }
+        guard let record = try store.catalogue.checkpoints(cacheKey: cacheKey).first(where: { $0.name == name }) else {
+            return nil
+        }
+        return try usable(record) ? record : nil
     }
 
+    /// Every usable checkpoint of the run's key (see `checkpoint(_:)`).
     public func checkpoints() throws -> [CheckpointRecord] {
-        try store.catalogue.checkpoints(cacheKey: cacheKey)
+        try store.catalogue.checkpoints(cacheKey: cacheKey).filter(usable)
+    }
+
+    private func usable(_ record: CheckpointRecord) throws -> Bool {
+        do {
+            try store.ensureIntact(record.hash)
+            return true
+        } catch let error as StoreError {
+            switch error {
+            case .objectMissing, .objectCorrupt:
+                log.warning("checkpoint \(record.name) of step \(record.step) is unusable (\(error)); dropped, continuing without it")
+                try store.catalogue.deleteCheckpoint(cacheKey: cacheKey, name: record.name)
+                return false
+            default: throw error
+            }
+        }
     }
 
     public func saveCheckpoint(_ name: String, hash: ArtifactHash, step: Int64) throws {

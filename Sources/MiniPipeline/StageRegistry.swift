@@ -35,7 +35,7 @@ public struct StageRegistry: Sendable {
     public func slice(from: String?, until: String?) throws -> [any Stage] {
         let start = try from.map(index(of:)) ?? 0
         let end = try until.map(index(of:)) ?? stages.count - 1
-        guard start <= end else { return [] }
+        guard start <= end else { throw PipelineError.emptyRange(from: from ?? stages[0].name, until: until ?? stages[end].name) }
         return Array(stages[start...end])
     }
 }

@@ -118,7 +118,13 @@ public final class Catalogue {
     /// Resolves a full hash or a unique prefix of at least 4 hex digits.
     public func resolve(prefix: String) throws -> ArtifactHash {
         let lower = prefix.lowercased()
-        guard lower.count >= 4, lower.allSatisfy(\.isHexDigit) else { throw StoreError.unknownHash(prefix) }
+        guard lower.allSatisfy(\.isHexDigit), lower.count <= 64 else {
+            throw StoreError.badHashPrefix(prefix.count > 80 ? prefix.prefix(80) + "…" : prefix,
+                                          reason: "a hash is 64 hex digits (0-9, a-f)")
+        }
+        guard lower.count >= 4 else {
+            throw StoreError.badHashPrefix(prefix, reason: "give at least 4 hex digits (a unique prefix of the hash)")
+        }
         let rows = try db.query("SELECT hash FROM artifacts WHERE hash >= ? AND hash < ? LIMIT 2",
                                 [.text(lower), .text(lower + "g")])
         guard let first = rows.first?["hash"]?.string, let hash = ArtifactHash(first) else {
@@ -281,24 +287,6 @@ public final class Catalogue {
     public func cacheFileHash(path: String, size: Int64, mtimeNs: Int64, hash: ArtifactHash) throws {
         try db.query("INSERT OR REPLACE INTO file_hashes VALUES (?, ?, ?, ?)",
                      [.text(path), .integer(size), .integer(mtimeNs), .text(hash.hex)])
-    }
-
-    /// Hashes that `gc` must keep: outputs of each stage's latest succeeded run, pins, the
-    /// checkpoints of those runs and of runs not finished yet (resumable work), and
-    /// (transitively) the members of any kept manifest.
-    public func reachableHashes() throws -> Set<ArtifactHash> {
-        let rows = try db.query("""
-            WITH RECURSIVE keep(hash) AS (
-                SELECT hash FROM current_outputs
-                UNION SELECT hash FROM pins
-                UNION SELECT c.hash FROM checkpoints c
-                    WHERE c.cache_key IN (SELECT r.cache_key FROM runs r JOIN current_outputs o ON o.run_id = r.id)
-                       OR NOT EXISTS (SELECT 1 FROM runs r WHERE r.cache_key = c.cache_key AND r.status = 'succeeded')
-                UNION SELECT m.member FROM artifact_members m JOIN keep k ON m.manifest = k.hash
-            )
-            SELECT hash FROM keep
-            """)
-        return Set(rows.compactMap { $0["hash"]?.string.flatMap(ArtifactHash.init) })
     }
 }
 

@@ -14,8 +14,71 @@ public struct AncestorRecord: Sendable, Equatable {
     public let depth: Int
 }
 
+/// Something the catalogue holds on to an artifact by: a current output, a pin, a checkpoint
+/// of a current or unfinished run, or membership of a manifest so held.
+public struct LiveReference: Sendable, Equatable {
+    public let hash: ArtifactHash
+    /// In words: "output train/model", "pin", "checkpoint last of key 0dd2ad6e0b85", "member train of 5f1c…".
+    public let referrer: String
+}
+
+/// A checkpoint row with the cache key it belongs to.
+public struct KeyedCheckpoint: Sendable, Equatable {
+    public let cacheKey: String
+    public let checkpoint: CheckpointRecord
+}
+
 /// The named questions that the driver, the stages and the report ask of the catalogue.
 extension Catalogue {
+    // MARK: What must stay (gc, verify)
+
+    /// Every reference that `gc` keeps an artifact for: outputs of each stage's latest succeeded
+    /// run, pins, the checkpoints of those runs and of runs not finished yet (resumable work),
+    /// and (transitively) the members of any manifest so kept.
+    public func liveReferences() throws -> [LiveReference] {
+        try db.query("""
+            WITH RECURSIVE live(hash, referrer) AS (
+                SELECT hash, 'output ' || stage || '/' || role FROM current_outputs
+                UNION SELECT hash, 'pin' FROM pins
+                UNION SELECT c.hash, 'checkpoint ' || c.name || ' of key ' || substr(c.cache_key, 1, 12) FROM checkpoints c
+                    WHERE c.cache_key IN (SELECT r.cache_key FROM runs r JOIN current_outputs o ON o.run_id = r.id)
+                       OR NOT EXISTS (SELECT 1 FROM runs r WHERE r.cache_key = c.cache_key AND r.status = 'succeeded')
+                UNION SELECT m.member, 'member ' || m.role || ' of ' || substr(m.manifest, 1, 12)
+                    FROM artifact_members m JOIN live l ON m.manifest = l.hash
+            )
+            SELECT hash, referrer FROM live ORDER BY hash, referrer
+            """).compactMap { row in
+            guard let hash = row["hash"]?.string.flatMap(ArtifactHash.init) else { return nil }
+            return LiveReference(hash: hash, referrer: row["referrer"]?.string ?? "")
+        }
+    }
+
+    /// Hashes that `gc` must keep (those of `liveReferences()`).
+    public func reachableHashes() throws -> Set<ArtifactHash> { Set(try liveReferences().map(\.hash)) }
+
+    /// Deletes the checkpoints whose artifact is removed or was never recorded, and returns them.
+    public func dropCheckpointsOfAbsentObjects() throws -> [KeyedCheckpoint] {
+        let absent = "NOT EXISTS (SELECT 1 FROM artifacts a WHERE a.hash = c.hash AND a.removed_at IS NULL)"
+        return try db.transaction {
+            let rows = try db.query("SELECT cache_key, name, hash, step FROM checkpoints c WHERE \(absent) ORDER BY cache_key, name")
+            try db.query("DELETE FROM checkpoints AS c WHERE \(absent)")
+            return rows.compactMap { row in
+                guard let key = row["cache_key"]?.string, let name = row["name"]?.string,
+                      let hash = row["hash"]?.string.flatMap(ArtifactHash.init) else { return nil }
+                return KeyedCheckpoint(cacheKey: key, checkpoint: CheckpointRecord(name: name, hash: hash, step: row["step"]?.int ?? 0))
+            }
+        }
+    }
+
+    /// Marks one run `abandoned` with the reason, if it is still `running` (a signal stopped it).
+    public func abandonRun(_ id: Int64, reason: String) throws {
+        try db.query("""
+            UPDATE runs SET status = 'abandoned', ended_at = ?1, error = ?2,
+                duration_s = (julianday(?1) - julianday(started_at)) * 86400.0
+            WHERE id = ?3 AND status = 'running'
+            """, [.text(Timestamp.now()), .text(reason), .integer(id)])
+    }
+
     // MARK: Runs
 
     /// Cache keys with a run still marked `running` (its process may have died).

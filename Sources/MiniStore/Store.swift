@@ -17,9 +17,10 @@ public final class Store {
     public init(at path: String, access mode: Access = .shared, wait: Bool = true) throws {
         let root = URL(fileURLWithPath: path).standardizedFileURL.path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        guard FileManager.default.fileExists(atPath: root, isDirectory: &isDirectory) else {
             throw StoreError.storeMissing(path: path)
         }
+        guard isDirectory.boolValue else { throw StoreError.storeNotADirectory(path: path) }
         guard Glibc.access(root, W_OK) == 0 else { throw StoreError.storeNotWritable(path: path) }
         for sub in ["objects", "tmp", "locks", "corrupt"] {
             let dir = root + "/" + sub
@@ -56,6 +57,23 @@ public final class Store {
         return reaped
     }
 
+    /// Brings the catalogue in line with the files, cheaply (one `stat` per object): an object
+    /// whose file is gone is recorded removed, and checkpoints that point at an absent object are
+    /// dropped, since resuming from them would fail. Returns what changed, for the log.
+    public func forgetAbsentObjects() throws -> (objects: [ArtifactRecord], checkpoints: [KeyedCheckpoint]) {
+        let gone = try catalogue.presentArtifacts().filter { (try? Self.stat(objectPath($0.hash))) == nil }
+        for record in gone { try catalogue.markRemoved(record.hash) }
+        return (gone, try catalogue.dropCheckpointsOfAbsentObjects())
+    }
+
+    /// Removes the temporary files of process `pid` (a writer interrupted by a signal).
+    public static func removeTemporaryFiles(root: String, pid: Int32) {
+        let tmp = root + "/tmp"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp)) ?? [] where name.hasPrefix("\(pid)-") {
+            unlink(tmp + "/" + name)
+        }
+    }
+
     // MARK: Writing
 
     /// Streams an artifact into the store: bytes go to a temporary file, hashed on the way,
@@ -84,7 +102,7 @@ public final class Store {
     /// imported with the same path, size and mtime is not read again.
     public func importFile(at path: String, kind: String, mediaType: String) throws -> ArtifactHash {
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
-        let info = try Self.stat(absolute)
+        let info = try Self.stat(absolute, followingLinks: true)
         if let known = try catalogue.cachedFileHash(path: absolute, size: info.size, mtimeNs: info.mtimeNs),
            (try? ensureIntact(known)) != nil {
             return known
@@ -92,7 +110,7 @@ public final class Store {
         let hash = try write(kind: kind, mediaType: mediaType) { writer in
             try FileHashing.forEachChunk(ofFileAt: absolute) { try writer.write($0) }
         }
-        let after = try Self.stat(absolute)
+        let after = try Self.stat(absolute, followingLinks: true)
         guard after == info else {
             throw StoreError.io(path: absolute, operation: "import (file changed while being read)", errno: EAGAIN)
         }
@@ -157,6 +175,38 @@ public final class Store {
         }
     }
 
+    /// The object and, for a manifest, its members (recursively): each one that is not intact.
+    public func damage(_ hash: ArtifactHash, full: Bool = false) -> [(hash: ArtifactHash, state: ObjectState)] {
+        var seen: Set<ArtifactHash> = []
+        var damaged: [(hash: ArtifactHash, state: ObjectState)] = []
+        func visit(_ hash: ArtifactHash) {
+            guard seen.insert(hash).inserted else { return }
+            let state = check(hash, full: full)
+            if state != .intact { damaged.append((hash, state)) }
+            for member in (try? catalogue.members(of: hash)) ?? [] { visit(member.hash) }
+        }
+        visit(hash)
+        return damaged
+    }
+
+    /// `ensureIntact` on the object and, for a manifest, on each member (recursively).
+    public func ensureIntactWithMembers(_ hash: ArtifactHash, full: Bool = false) throws {
+        var pending = [hash], seen: Set<ArtifactHash> = [hash]
+        while let next = pending.popLast() {
+            try ensureIntact(next, full: full)
+            for member in try catalogue.members(of: next) where seen.insert(member.hash).inserted { pending.append(member.hash) }
+        }
+    }
+
+    /// Records what `check` found: a missing object as removed, a corrupt one moved to `corrupt/`.
+    public func recordDamage(_ hash: ArtifactHash, _ state: ObjectState) throws {
+        switch state {
+        case .intact: return
+        case .missing: try catalogue.markRemoved(hash)
+        case .corrupt: quarantine(hash)
+        }
+    }
+
     /// Re-hashes the object's bytes; throws `objectCorrupt` when they do not match its name.
     public func verifyFile(_ hash: ArtifactHash) throws {
         let path = objectPath(hash)
@@ -191,9 +241,11 @@ public final class Store {
 
     public struct FileStat: Equatable { public let size: Int64; public let mtimeNs: Int64 }
 
-    public static func stat(_ path: String) throws -> FileStat {
+    /// Size and mtime of the file itself (objects), or with `followingLinks` of what a symbolic
+    /// link points at (external files: the target's changes must show).
+    public static func stat(_ path: String, followingLinks: Bool = false) throws -> FileStat {
         var info = Glibc.stat()
-        guard lstat(path, &info) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
+        guard fstatat(AT_FDCWD, path, &info, followingLinks ? 0 : AT_SYMLINK_NOFOLLOW) == 0 else { throw StoreError.io(path: path, operation: "stat", errno: errno) }
         return FileStat(size: Int64(info.st_size),
                         mtimeNs: Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec))
     }
@@ -203,66 +255,5 @@ public final class Store {
         guard fd >= 0 else { throw StoreError.io(path: path, operation: "open directory", errno: errno) }
         defer { close(fd) }
         guard fsync(fd) == 0 else { throw StoreError.io(path: path, operation: "fsync directory", errno: errno) }
-    }
-}
-
-/// Receives the bytes of one artifact being written; hashes them as they pass.
-public final class ArtifactWriter {
-    private var fd: Int32
-    private let path: String
-    private var hasher = StreamingHasher()
-    private var buffer = [UInt8]()
-    private static let flushThreshold = 1 << 20
-
-    init(path: String) throws {
-        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.io(path: path, operation: "create", errno: errno) }
-        self.path = path
-        buffer.reserveCapacity(Self.flushThreshold)
-    }
-
-    public var bytesWritten: Int64 { hasher.byteCount + Int64(buffer.count) }
-
-    public func write(_ bytes: UnsafeRawBufferPointer) throws {
-        if buffer.count + bytes.count > Self.flushThreshold { try flush() }
-        if bytes.count >= Self.flushThreshold {
-            try writeThrough(bytes)
-        } else {
-            buffer.append(contentsOf: bytes)
-        }
-    }
-
-    public func write(_ data: Data) throws { try data.withUnsafeBytes { try write($0) } }
-    public func write(_ text: String) throws { try write(Data(text.utf8)) }
-    public func write(_ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try write($0) } }
-
-    private func flush() throws {
-        try buffer.withUnsafeBytes { try writeThrough($0) }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private func writeThrough(_ bytes: UnsafeRawBufferPointer) throws {
-        hasher.update(bytes)
-        var offset = 0
-        while offset < bytes.count {
-            let n = Glibc.write(fd, bytes.baseAddress! + offset, bytes.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw StoreError.io(path: path, operation: "write", errno: errno)
-            }
-            offset += n
-        }
-    }
-
-    func finish() throws -> (ArtifactHash, Int64) {
-        try flush()
-        guard fsync(fd) == 0 else { throw StoreError.io(path: path, operation: "fsync", errno: errno) }
-        close(fd)
-        fd = -1
-        return (hasher.finalize(), hasher.byteCount)
-    }
-
-    func abandon() {
-        if fd >= 0 { close(fd); fd = -1 }
     }
 }

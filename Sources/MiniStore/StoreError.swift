@@ -4,8 +4,10 @@ import Foundation
 public enum StoreError: Error, CustomStringConvertible, Equatable {
     case storeMissing(path: String)
     case storeNotWritable(path: String)
+    case storeNotADirectory(path: String)
     case io(path: String, operation: String, errno: Int32)
     case unknownHash(String)
+    case badHashPrefix(String, reason: String)
     case objectMissing(ArtifactHash)
     case objectCorrupt(ArtifactHash, actual: ArtifactHash)
     case objectChangedWhileReading(ArtifactHash)
@@ -20,10 +22,14 @@ public enum StoreError: Error, CustomStringConvertible, Equatable {
             return "store directory \(path) does not exist (create it, or pass --store DIR)"
         case .storeNotWritable(let path):
             return "store directory \(path) is not writable"
+        case .storeNotADirectory(let path):
+            return "store \(path) is not a directory (pass --store DIR with the store's directory)"
         case .io(let path, let operation, let code):
             return "\(operation) failed for \(path): \(String(cString: strerror(code)))"
         case .unknownHash(let text):
             return "no artifact \(text) in the catalogue"
+        case .badHashPrefix(let text, let reason):
+            return "\"\(text)\" is not a usable hash prefix: \(reason)"
         case .objectMissing(let hash):
             return "object \(hash) is recorded in the catalogue but missing from store/objects"
         case .objectCorrupt(let hash, let actual):

@@ -11,4 +11,7 @@ public struct MinillmCommand: ParsableCommand {
         subcommands: DriverCommand<Minillm>.commonSubcommands + [ExportCommand.self, ReportCommand.self])
 
     public init() {}
+
+    /// Usage errors exit 2, as documented (see `mainWithDocumentedExitCodes`).
+    public static func main() { mainWithDocumentedExitCodes("minillm") }
 }

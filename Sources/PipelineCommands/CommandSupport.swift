@@ -49,13 +49,45 @@ public func reportingErrors(_ program: String, _ body: () throws -> Void) throws
     } catch let exit as ExitCode {
         throw exit
     } catch {
-        Log.write("\(program): error: \(error)\n")
+        // Bounded, whatever an error quotes: one line, never megabytes.
+        let line = MessageText.bounded("\(error)", limit: 4000).replacingOccurrences(of: "\n", with: " ")
+        Log.write("\(program): error: \(line)\n")
         throw ExitCode(MinillmExit.classify(error).rawValue)
     }
 }
 
+extension ParsableCommand {
+    /// `main()` with the README's exit codes: a command line that does not parse is a usage error,
+    /// exit 2 in one line (ArgumentParser's own is 64 with the usage text); help, version and
+    /// every other outcome are ArgumentParser's.
+    public static func mainWithDocumentedExitCodes(_ program: String) {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            guard exitCode(for: error) == .validationFailure else { exit(withError: error) }
+            let subcommand = CommandLine.arguments.dropFirst().first.flatMap { name in
+                configuration.subcommands.first { $0.configuration.commandName == name }.map { _ in " " + name }
+            } ?? ""
+            Log.write("\(program): error: \(MessageText.bounded(message(for: error))) (see `\(program)\(subcommand) --help`)\n")
+            Foundation.exit(MinillmExit.usage.rawValue)
+        }
+    }
+}
+
+/// One JSON object and a newline on stdout. Non-finite numbers (a diverged metric) become null,
+/// which JSON can carry.
 public func printJSON(_ object: Any) {
-    let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+    func finite(_ value: Any) -> Any {
+        switch value {
+        case let number as Double: number.isFinite ? number : NSNull()
+        case let array as [Any]: array.map(finite)
+        case let dictionary as [String: Any]: dictionary.mapValues(finite)
+        default: value
+        }
+    }
+    let data = (try? JSONSerialization.data(withJSONObject: finite(object), options: [.sortedKeys, .withoutEscapingSlashes]))
+        ?? Data("{\"error\":\"the result could not be written as JSON\"}".utf8)
     FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CoreSupport
 import Foundation
 import MiniPipeline
 import MiniStore
@@ -18,6 +19,9 @@ public struct DriverCommand<Program: PipelineProgram>: ParsableCommand {
     }
 
     public init() {}
+
+    /// Usage errors exit 2, as documented (see `mainWithDocumentedExitCodes`).
+    public static func main() { mainWithDocumentedExitCodes("minillm") }
 }
 
 struct RunCommand<Program: PipelineProgram>: ParsableCommand {
@@ -32,6 +36,7 @@ struct RunCommand<Program: PipelineProgram>: ParsableCommand {
     var wait = true
 
     func run() throws {
+        Interruption.install()
         try reportingErrors("minillm") {
             let registry = Program.registry
             let store = try options.openStore()

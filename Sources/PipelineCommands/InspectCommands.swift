@@ -44,6 +44,7 @@ struct ShowCommand<Program: PipelineProgram>: ParsableCommand {
                 printJSON(object)
                 return
             }
+            guard target.allSatisfy(\.isHexDigit) else { throw PipelineError.unknownStage(target, known: Program.registry.names) }
             let hash = try store.catalogue.resolve(prefix: target)
             guard let artifact = try store.catalogue.artifact(hash) else { throw StoreError.unknownHash(target) }
             let producedBy = try store.catalogue.runsProducing(hash).map(runJSON)

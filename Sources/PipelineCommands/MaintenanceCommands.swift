@@ -6,7 +6,8 @@ import MiniStore
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "verify", abstract: "Re-hash every object; exit 5 if any is missing or corrupt.")
+        commandName: "verify",
+        abstract: "Re-hash every object, and check every object the catalogue refers to; exit 5 if any is missing or corrupt.")
 
     @OptionGroup var options: StoreOptions
     @Flag(help: "Print JSON instead of text.") var json = false
@@ -17,23 +18,33 @@ struct VerifyCommand: ParsableCommand {
             try store.reapAbandonedRuns(log: Log(prefix: "verify"))
             let artifacts = try store.catalogue.presentArtifacts()
             let progress = Progress("verify", total: artifacts.reduce(0) { $0 + $1.size }, unit: .bytes)
-            var missing: [String] = [], corrupt: [String] = []
+            var missing: [ArtifactHash] = [], corrupt: [ArtifactHash] = []
             for artifact in artifacts {
                 switch store.check(artifact.hash, full: true) {
                 case .intact: try store.catalogue.markVerified(artifact.hash, mtimeNs: try Store.stat(store.objectPath(artifact.hash)).mtimeNs)
-                case .missing: missing.append(artifact.hash.hex)
-                case .corrupt: corrupt.append(artifact.hash.hex)
+                case .missing: missing.append(artifact.hash)
+                case .corrupt: corrupt.append(artifact.hash)
                 }
                 progress.advance(by: artifact.size)
             }
             if !artifacts.isEmpty { progress.finish() }
-            let ok = artifacts.count - missing.count - corrupt.count
+            // What the catalogue still refers to (outputs, checkpoints, members, pins) but the store
+            // no longer holds, e.g. an object quarantined by an earlier run.
+            let present = Set(artifacts.map(\.hash))
+            let references = Dictionary(grouping: try store.catalogue.liveReferences(), by: \.hash).mapValues { $0.map(\.referrer) }
+            missing += references.keys.filter { !present.contains($0) }.sorted { $0.hex < $1.hex }
+            let ok = artifacts.count - Set(missing).intersection(present).count - corrupt.count
+            func referrers(_ hash: ArtifactHash) -> String {
+                references[hash].map { "  (" + $0.joined(separator: ", ") + ")" } ?? ""
+            }
             if json {
-                printJSON(["checked": artifacts.count, "intact": ok, "missing": missing, "corrupt": corrupt])
+                printJSON(["checked": artifacts.count, "intact": ok, "missing": missing.map(\.hex), "corrupt": corrupt.map(\.hex),
+                           "referenced_by": Dictionary(uniqueKeysWithValues: (missing + corrupt).compactMap { hash in
+                               references[hash].map { (hash.hex, $0) } })])
             } else {
                 print("\(ok) of \(artifacts.count) objects intact")
-                for hash in missing { print("missing  \(hash)") }
-                for hash in corrupt { print("corrupt  \(hash)  (\(store.objectPath(ArtifactHash(hash)!)))") }
+                for hash in missing { print("missing  \(hash.hex)\(referrers(hash))") }
+                for hash in corrupt { print("corrupt  \(hash.hex)  \(store.objectPath(hash))\(referrers(hash))") }
             }
             if !missing.isEmpty || !corrupt.isEmpty { throw ExitCode(MinillmExit.verifyFailed.rawValue) }
         }

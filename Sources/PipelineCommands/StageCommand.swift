@@ -25,7 +25,11 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
 
     public init() {}
 
+    /// Usage errors exit 2, as documented (see `mainWithDocumentedExitCodes`).
+    public static func main() { mainWithDocumentedExitCodes("minillm-\(Program.stageName)") }
+
     public func run() throws {
+        Interruption.install()
         try reportingErrors("minillm-\(Program.stageName)") {
             let registry = Program.registry
             guard let stage = registry.stage(named: Program.stageName) else {
@@ -44,15 +48,33 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
             let store = try options.openStore()
             var planner = try options.planner(store, registry: registry)
             for text in inputs {
-                let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
-                guard parts.count == 2, stage.inputs.contains(where: { $0.role == parts[0] }),
-                      let hash = try? store.catalogue.resolve(prefix: parts[1]) else {
-                    throw PipelineError.badInputOverride(text)
-                }
-                planner.inputOverrides[parts[0]] = hash
+                let (role, hash) = try Self.inputOverride(text, of: stage, store: store)
+                planner.inputOverrides[role] = hash
             }
             let results = try PipelineRunner(planner: planner, wait: wait).build([stage], force: force ? [stage.name] : [])
             printJSON(resultJSON(results[0]))
         }
+    }
+
+    /// `ROLE=HASH`: a role of the stage and an artifact that the role's producer made as that
+    /// output (a corpus given as `shards` is refused here, not deep inside the stage).
+    static func inputOverride(_ text: String, of stage: any Stage, store: Store) throws -> (String, ArtifactHash) {
+        let roles = stage.inputs.map(\.role).joined(separator: ", ")
+        let parts = text.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, let input = stage.inputs.first(where: { $0.role == parts[0] }) else {
+            throw PipelineError.badInputOverride(text, reason: stage.inputs.isEmpty
+                ? "stage \(stage.name) has no inputs" : "expected ROLE=HASH with ROLE one of \(roles)")
+        }
+        let hash = try store.catalogue.resolve(prefix: parts[1])
+        let producers = try store.catalogue.runsProducing(hash)
+        guard producers.contains(where: { $0.stage == input.stage && $0.outputs[input.output] == hash }) else {
+            let kind = try store.catalogue.artifact(hash)?.kind ?? "unknown"
+            let madeBy = producers.first.flatMap { run in
+                run.outputs.first { $0.value == hash }.map { "output \($0.key) of stage \(run.stage)" }
+            } ?? "not a stage's output"
+            throw PipelineError.badInputOverride(text, reason: "\(hash.short) is a \(kind) artifact (\(madeBy)); "
+                + "role \(input.role) takes output \(input.output) of stage \(input.stage)")
+        }
+        return (input.role, hash)
     }
 }

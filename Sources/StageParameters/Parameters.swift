@@ -80,7 +80,7 @@ public struct ParameterSpec: Sendable {
         case .string(let allowed):
             guard let v = raw as? String else { return .failure(ParameterProblem(reason: "expected a string, got \(Self.show(raw))", isWrongType: true)) }
             if let allowed, !allowed.contains(v) {
-                return .failure(ParameterProblem(reason: "\"\(v)\" is not one of \(allowed.joined(separator: ", "))"))
+                return .failure(ParameterProblem(reason: "\"\(MessageText.bounded(v))\" is not one of \(allowed.joined(separator: ", "))"))
             }
             return .success(.string(v))
         case .bool:
@@ -120,7 +120,9 @@ public struct ParameterSpec: Sendable {
     }
 
     private static func show(_ raw: Any) -> String {
-        if let s = raw as? String { return "\"\(s)\"" }
+        if let s = raw as? String { return "\"\(MessageText.bounded(s))\"" }
+        if let number = raw as? NSNumber, isBool(number) { return number.boolValue ? "true" : "false" }
+        if raw is NSNull { return "null" }
         if raw is [Any] { return "a list" }
         if raw is [String: Any] { return "an object" }
         return "\(raw)"

@@ -60,7 +60,8 @@ public struct CleanStats: Sendable {
             "top_characters": top,
             "parameters": parameters,
         ]
-        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
+        // A text file ends with a newline, like every other JSON artifact (`minillm cat` shows it).
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted]) + Data("\n".utf8)
     }
 }
 

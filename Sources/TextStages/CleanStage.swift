@@ -11,7 +11,8 @@ public struct CleanStage: Stage {
     public init() {}
 
     public let name = "clean"
-    public let version = 1
+    /// 2: the stats artifact ends with a newline.
+    public let version = 2
     public let summary = "Wikitext and scraped text to clean Spanish text; length, language and duplicate filters"
     public let inputs = [StageInput("corpus", from: "extract")]
     public let parameters = CleanSettings.specs

@@ -20,6 +20,14 @@ public struct ExtractSettings: StageSettings, Equatable {
     public var apiBatchSize = 20
     @Parameter("api_min_chars", in: 0...1_000_000, "api: pass over articles with less wikitext")
     public var apiMinChars = 500
+    @Parameter("api_stale_batches", in: 1...1000, "api: stop after this many batches in a row draw only titles drawn before (the wiki has no more)")
+    public var apiStaleBatches = 3
+    @Parameter("api_titles_file", "api: fetch the titles listed in this file (one a line, e.g. a run's titles output) instead of random ones; api_articles does not apply")
+    public var apiTitlesFile = ""
+    @Parameter("api_min_interval_seconds", in: 0...60, "api: pause at least this long between the end of one request and the start of the next")
+    public var apiMinIntervalSeconds = 0.5
+    @Parameter("api_max_requests", in: 1...10_000_000, "api: most requests one run may send, retries included; one more is an error")
+    public var apiMaxRequests = 10_000
     @Parameter("dump_location", "dump: a local path or an http(s) URL of a pages-articles .xml or .xml.bz2")
     public var dumpLocation = ""
     @Parameter("dump_checksum", "dump URL: hex SHA-1 or SHA-256 the download must have")

@@ -24,10 +24,10 @@ public struct ExtractStage: Stage {
         case .dump:
             let location = settings.dumpLocation
             guard !location.isEmpty else {
-                throw PipelineError.stageFailed(stage: name, reason: "source dump needs dump_location (a path or URL)")
+                throw ParameterConflict("source dump needs dump_location (a path or URL)")
             }
             return Self.isURL(location) ? [:] : ["dump": location]
-        case .api: return [:]
+        case .api: return settings.apiTitlesFile.isEmpty ? [:] : ["titles": settings.apiTitlesFile]
         }
     }
 
@@ -38,19 +38,18 @@ public struct ExtractStage: Stage {
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let p = try ExtractSettings(context.parameters)
         let limit = p.limit > 0 ? p.limit : nil
-        let corpus: ArtifactHash
         switch p.source {
         case .sample:
-            corpus = try writeCorpus(context, p, from: try context.inputPath("sample"), named: p.sampleFile,
-                                     source: "sample", limit: limit)
+            return ["corpus": try writeCorpus(context, p, from: try context.inputPath("sample"), named: p.sampleFile,
+                                              source: "sample", limit: limit)]
         case .dump:
             let location = p.dumpLocation
             let path = Self.isURL(location) ? try download(location, context, p) : try context.inputPath("dump")
-            corpus = try writeCorpus(context, p, from: path, named: location, source: "dump", limit: limit)
+            return ["corpus": try writeCorpus(context, p, from: path, named: location, source: "dump", limit: limit)]
         case .api:
-            corpus = try fetchFromAPI(context, p)
+            let output = try fetchFromAPI(context, p)
+            return ["corpus": output.corpus, "titles": output.titles]
         }
-        return ["corpus": corpus]
     }
 
     /// Streams a sample or dump file into the raw corpus artifact.
@@ -62,7 +61,11 @@ public struct ExtractStage: Stage {
         var bytes = 0
         let started = Date()
         let hash: ArtifactHash
-        if try Self.isXML(path) {
+        let isXML = try Self.isXML(path, named: label)
+        if source == "dump" && !isXML {
+            throw SourceError.notADump(label, reason: "it does not start with an XML element (a dump starts with <mediawiki>)")
+        }
+        if isXML {
             let parser = DumpParser(try Input.open(path, readAhead: true, name: label), maxPageBytes: p.maxPageBytes,
                                     verifySHA1: p.verifyPageSHA1, source: source)
             hash = try context.store.write(kind: "raw-corpus", mediaType: "application/x-ndjson") { writer in
@@ -94,8 +97,8 @@ public struct ExtractStage: Stage {
     }
 
     /// A dump starts with `<` (after any byte-order mark and space); JSON Lines with `{`.
-    static func isXML(_ path: String) throws -> Bool {
-        let source = try Input.open(path)
+    static func isXML(_ path: String, named label: String) throws -> Bool {
+        let source = try Input.open(path, name: label)
         var head = [UInt8](repeating: 0, count: 64)
         let n = try head.withUnsafeMutableBytes { try source.read(into: $0) }
         let first = head[0..<n].drop { $0 <= 0x20 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF }.first
@@ -122,24 +125,36 @@ public struct ExtractStage: Stage {
         return try context.store.ensureIntact(hash, full: true)
     }
 
-    private func fetchFromAPI(_ context: StageContext, _ p: ExtractSettings) throws -> ArtifactHash {
+    private func fetchFromAPI(_ context: StageContext, _ p: ExtractSettings) throws -> APIFetcher.Output {
         if p.apiContact.isEmpty {
             context.log.warning("api_contact is empty: Wikimedia asks API clients to name a contact in the User-Agent")
         }
         var settings = MediaWikiAPI.Settings(endpoint: p.apiEndpoint, contact: p.apiContact)
         settings.retry = retryPolicy(p)
         settings.stallTimeout = p.httpStallSeconds
+        settings.minInterval = p.apiMinIntervalSeconds
+        settings.maxRequests = p.apiMaxRequests
         var plan = APIFetcher.Plan()
         plan.articles = p.apiArticles
         plan.batchSize = p.apiBatchSize
         plan.minChars = p.apiMinChars
+        plan.staleBatches = p.apiStaleBatches
+        if !p.apiTitlesFile.isEmpty {
+            plan.titles = try TitleList.read(path: try context.inputPath("titles"), name: p.apiTitlesFile)
+        }
         let api = MediaWikiAPI(settings, log: context.log.info)
         let fetcher = APIFetcher(api: api, store: context.store, journal: ContextJournal(context), plan: plan, log: context.log.info)
-        let hash = try fetcher.run()
+        let output = try fetcher.run()
         let r = fetcher.report
-        try context.recordMetrics(step: 0, [("articles", Double(plan.articles)), ("batches", Double(r.batches)),
-                                            ("batches_resumed", Double(r.batchesResumed)), ("api_requests", Double(api.requests))])
-        return hash
+        if let titles = plan.titles, r.passedOver > 0 {
+            context.log.warning("\(r.passedOver) of the \(titles.count) listed titles were not kept (missing, redirects or "
+                + "shorter than api_min_chars): the corpus differs from the one the list came from")
+        }
+        try context.recordMetrics(step: 0, [("articles", Double(r.articles)), ("batches", Double(r.batches)),
+                                            ("batches_resumed", Double(r.batchesResumed)), ("api_requests", Double(api.requests)),
+                                            ("titles_drawn", Double(r.drawn)), ("titles_repeated", Double(r.repeated)),
+                                            ("titles_passed_over", Double(r.passedOver))])
+        return output
     }
 }
 

@@ -15,14 +15,19 @@ public final class Trainer {
     let schedule: LearningRateSchedule
 
     /// Saves a resumable checkpoint or the best weights; returns the artifact's hash.
+    /// `stopRequest` is asked between steps: what it throws (a signal's `Interrupted`) ends the
+    /// run after a checkpoint of the steps done since the last one.
     public struct Sinks {
         public var checkpoint: (TrainingState, MetricsLog) throws -> Void
         public var bestModel: (Int, Double) throws -> ArtifactHash
+        public var stopRequest: () throws -> Void
 
         public init(checkpoint: @escaping (TrainingState, MetricsLog) throws -> Void,
-                    bestModel: @escaping (Int, Double) throws -> ArtifactHash) {
+                    bestModel: @escaping (Int, Double) throws -> ArtifactHash,
+                    stopRequest: @escaping () throws -> Void = {}) {
             self.checkpoint = checkpoint
             self.bestModel = bestModel
+            self.stopRequest = stopRequest
         }
     }
 
@@ -53,7 +58,14 @@ public final class Trainer {
         let prefetch = BatchPrefetcher(sampler, from: state.step)
         defer { prefetch.stop() }
         let clip = settings.gradientClip > 0 ? Float(settings.gradientClip) : nil
+        var checkpointed = initial.step
         while state.step < totalSteps && !state.stopped {
+            do {
+                try sinks.stopRequest()
+            } catch {
+                if state.step > checkpointed { try sinks.checkpoint(state, log) }
+                throw error
+            }
             let step = state.step
             let (_, batch) = prefetch.next()
             let learningRate = schedule.rate(at: step)
@@ -83,8 +95,10 @@ public final class Trainer {
                 state.stopped = verdict == .stop
                 if state.stopped { Log.write("[train] early stop: no improvement in \(settings.patience) evaluations\n") }
                 try sinks.checkpoint(state, log)
+                checkpointed = state.step
             } else if state.step % settings.checkpointEvery == 0 {
                 try sinks.checkpoint(state, log)
+                checkpointed = state.step
             }
         }
         return state

@@ -1,3 +1,4 @@
+import CoreSupport
 import Foundation
 import MiniGPT
 import MiniStore
@@ -13,15 +14,36 @@ public enum ModelExport {
         guard let config = file.metadata["config"], let tokenizer = file.metadata["tokenizer"].flatMap(ArtifactHash.init) else {
             throw TrainingError.refused("artifact \(hash.short) is not a trained model (no config or tokenizer in its metadata)")
         }
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw ExportError(path: directory, reason: "exists and is not a directory")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw ExportError(path: directory, reason: "cannot be created: \(FileCheck.describe(error))")
+        }
         let files = [
             (MiniGPT.weightsFile, try store.data(hash)),
             (MiniGPT.configFile, Data(config.utf8)),
             ("tokenizer.json", try store.data(tokenizer)),
         ]
         for (name, data) in files {
-            try data.write(to: URL(fileURLWithPath: directory + "/" + name), options: .atomic)
+            let path = directory + "/" + name
+            do {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw ExportError(path: path, reason: "cannot be written: \(FileCheck.describe(error))")
+            }
         }
         return files.map { directory + "/" + $0.0 }
     }
+}
+
+/// Where an export could not write, and why.
+public struct ExportError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+
+    public var description: String { "export: \(path) \(reason)" }
 }

@@ -21,27 +21,39 @@ public struct TrainStage: Stage {
 
     public static let modelKind = "model-weights", checkpointKind = "training-checkpoint", logKind = "training-log"
 
+    public func validate(_ parameters: Parameters) throws {
+        try Self.checkShape(try TrainingSettings(parameters))
+    }
+
+    /// How training parameters must relate, beyond each one's range: checked before any stage
+    /// runs, so that a bad model shape is not found only after extract → shard.
+    static func checkShape(_ settings: TrainingSettings) throws {
+        guard settings.width % settings.heads == 0 else {
+            throw ParameterConflict("heads \(settings.heads) must divide width \(settings.width)")
+        }
+    }
+
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let settings = try TrainingSettings(context.parameters)
         let store = context.store
         let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
         try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
         let threads = ThreadCount.requested
-        let model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
-        let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
-                                  validation: shards.tokens(.val))
+        var model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         let parameters = context.parameters.canonicalJSON
 
         var state = TrainingState(earlyStopping: EarlyStopping(patience: settings.patience, minDelta: settings.minDelta))
         var resumedLines: [String] = []
-        if let last = try context.checkpoint("last") {
-            state = try TrainingCheckpoint.restore(into: model, from: try store.ensureIntact(last.hash, full: true),
-                                                   parameters: parameters)
-            if let log = state.log {
-                resumedLines = String(decoding: try store.data(log), as: UTF8.self).split(separator: "\n").map(String.init)
-            }
-            context.log.info("resuming from the checkpoint of step \(state.step) (\(last.hash.short))")
+        do {
+            if let resumed = try Self.resume(context, into: model, parameters: parameters) { (state, resumedLines) = resumed }
+        } catch let error where !(error is Interrupted) {
+            // The restore may have overwritten some weights: start from a fresh model.
+            context.log.warning("cannot resume from the last checkpoint (\(error)); dropped, training from the start")
+            for name in ["last", "best"] { try context.deleteCheckpoint(name) }
+            model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         }
+        let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
+                                  validation: shards.tokens(.val))
         context.log.info("\(model.layout.count) parameters, \(trainer.totalSteps) steps of \(settings.tokensPerStep) tokens, "
                          + "\(model.pool.threadCount) threads")
         let log = MetricsLog(totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step,
@@ -62,10 +74,25 @@ public struct TrainStage: Stage {
                 let hash = try store.put(data, kind: Self.modelKind, mediaType: "application/vnd.minillm.model+safetensors")
                 try context.saveCheckpoint("best", hash: hash, step: Int64(step))
                 return hash
-            })
+            },
+            stopRequest: { try Interruption.check() })
         state = try trainer.run(state: state, log: log, sinks: sinks)
         guard let best = state.bestModel else { throw TrainingError.refused("no validation evaluation was run") }
         let logHash = try store.put(log.jsonl, kind: Self.logKind, mediaType: "application/x-ndjson")
         return ["model": best, "log": logHash]
+    }
+
+    /// The state and log lines of the `last` checkpoint, restored into `model`; nil without one.
+    /// Everything the state refers to (the best model, the log) must be intact too: a resumed
+    /// run would otherwise end on a model that is missing or corrupt.
+    static func resume(_ context: StageContext, into model: MiniGPT, parameters: String) throws -> (TrainingState, [String])? {
+        guard let last = try context.checkpoint("last") else { return nil }
+        let store = context.store
+        let state = try TrainingCheckpoint.restore(into: model, from: try store.ensureIntact(last.hash, full: true),
+                                                   parameters: parameters)
+        if let best = state.bestModel { try store.ensureIntact(best, full: true) }
+        let lines = try state.log.map { String(decoding: try store.data($0), as: UTF8.self).split(separator: "\n").map(String.init) }
+        context.log.info("resuming from the checkpoint of step \(state.step) (\(last.hash.short))")
+        return (state, lines ?? [])
     }
 }

@@ -1,3 +1,4 @@
+import CoreSupport
 import DataShards
 import Foundation
 import MiniPipeline
@@ -29,7 +30,7 @@ public struct ShardStage: Stage {
         } catch let error as ShardError {
             throw error
         } catch {
-            throw PipelineError.stageFailed(stage: name, reason: "the split artifact is not a split rule: \(error)")
+            throw PipelineError.stageFailed(stage: name, reason: "the split artifact is not a split rule: \(MessageText.describe(decoding: error))")
         }
         let documents = try Corpus.read(path: try context.inputPath("corpus"))
         let threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))

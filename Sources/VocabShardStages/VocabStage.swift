@@ -18,6 +18,16 @@ public struct VocabStage: Stage {
     public let inputs = [StageInput("corpus", from: "clean")]
     public let parameters = VocabSettings.specs
 
+    /// The split fractions must leave the test split a share of at least 0.
+    public func validate(_ parameters: Parameters) throws {
+        let settings = try VocabSettings(parameters)
+        let (train, validation) = (settings.trainFraction, settings.validationFraction)
+        guard (try? DocumentSplit(trainFraction: train, validationFraction: validation)) != nil else {
+            throw ParameterConflict("train_fraction \(train) + val_fraction \(validation) = \(String(format: "%g", train + validation)) is more than 1 "
+                                    + "(the test split takes the rest)")
+        }
+    }
+
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let settings = try VocabSettings(context.parameters)
         let split = try DocumentSplit(trainFraction: settings.trainFraction, validationFraction: settings.validationFraction)

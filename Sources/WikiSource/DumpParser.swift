@@ -79,6 +79,7 @@ public final class DumpParser {
     private func start(_ tag: String, _ attributes: [String: String], selfClosing: Bool) throws {
         if !started {
             guard tag == "mediawiki" else { throw SourceError.notADump(name, reason: "the first element is <\(tag)>, not <mediawiki>") }
+            try checkSchema(attributes)
             started = true
         }
         let parent = path.last ?? ""
@@ -96,6 +97,21 @@ public final class DumpParser {
         guard !selfClosing else { return }
         guard path.count < 64 else { throw SourceError.malformedDump(name, offset: scanner.offset, reason: "elements nested deeper than 64") }
         path.append(tag)
+    }
+
+    /// Export schemas 0.4 to 0.11 in MediaWiki's namespace: another version or namespace may
+    /// mean other element names, which would silently give no articles or wrong ones.
+    private func checkSchema(_ attributes: [String: String]) throws {
+        let exportNamespace = "http://www.mediawiki.org/xml/export-"
+        if let namespace = attributes["xmlns"], !namespace.hasPrefix(exportNamespace) {
+            throw SourceError.notADump(name, reason: "its namespace is \(namespace.prefix(200)), not MediaWiki's \(exportNamespace)…")
+        }
+        if let version = attributes["version"] {
+            let parts = version.split(separator: ".")
+            guard parts.count == 2, parts[0] == "0", let minor = Int(parts[1]), (4...11).contains(minor) else {
+                throw SourceError.notADump(name, reason: "export schema version \(version.prefix(40)) is not one this reader knows (0.4–0.11)")
+            }
+        }
     }
 
     private func end(_ tag: String) throws -> RawArticle? {

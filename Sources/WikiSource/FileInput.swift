@@ -25,15 +25,32 @@ public final class FileSource: ByteSource {
 
 public enum Input {
     /// Opens a file, decompressing it when it starts with the bzip2 signature, whatever its
-    /// name. With `readAhead` the reading and decompression run on their own thread.
+    /// name. With `readAhead` the reading and decompression run on their own thread. Other
+    /// compressions, and a `.bz2` name on bytes that are not bzip2, are refused by name: read as
+    /// text they would only give a puzzling parse error.
     public static func open(_ path: String, readAhead: Bool = false, name: String? = nil) throws -> ByteSource {
         let file = try FileSource(path: path, name: name)
-        var magic = [UInt8](repeating: 0, count: 3)
-        let n = try magic.withUnsafeMutableBytes { try file.read(into: $0) }
-        let head = BytesSource(Array(magic[0..<n]), name: file.name)
-        let raw = ConcatSource(head, file)
-        let source: ByteSource = Bzip2Source.hasSignature(magic[0..<n]) ? Bzip2Source(raw) : raw
+        var magic = [UInt8](repeating: 0, count: 4)
+        var n = 0
+        while n < magic.count {
+            let got = try magic.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[n...])) }
+            if got == 0 { break }
+            n += got
+        }
+        let head = Array(magic[0..<n])
+        let isBzip2 = Bzip2Source.hasSignature(head[...])
+        if let format = otherCompression(head) { throw SourceError.unsupportedCompression(file.name, format: format) }
+        if !isBzip2 && file.name.hasSuffix(".bz2") { throw SourceError.notBzip2(file.name) }
+        let raw = ConcatSource(BytesSource(head, name: file.name), file)
+        let source: ByteSource = isBzip2 ? Bzip2Source(raw) : raw
         return readAhead ? ReadAheadSource(source) : source
+    }
+
+    private static func otherCompression(_ head: [UInt8]) -> String? {
+        if head.starts(with: [0x1F, 0x8B]) { return "gzip" }
+        if head.starts(with: [0xFD, 0x37, 0x7A, 0x58]) { return "xz" }
+        if head.starts(with: [0x28, 0xB5, 0x2F, 0xFD]) { return "zstd" }
+        return nil
     }
 }
 

@@ -2,8 +2,9 @@ import CorpusFormat
 import Crypto
 import Foundation
 
-/// The MediaWiki Action API calls the `api` source needs: random titles and page revisions.
-/// One request at a time, `maxlag=5`, gzip, `formatversion=2`, retries per `RetryPolicy`.
+/// The MediaWiki Action API calls the `api` source needs: random titles, page revisions and the
+/// main page. One request at a time, at least `minInterval` apart, at most `maxRequests` in all,
+/// `maxlag=5`, gzip, `formatversion=2`, retries per `RetryPolicy`.
 public final class MediaWikiAPI {
     public static let clientVersion = "0.1"
 
@@ -15,6 +16,11 @@ public final class MediaWikiAPI {
         public var retry = RetryPolicy()
         public var stallTimeout = 60.0
         public var requestTimeout = 300.0
+        /// Seconds from the end of one request to the start of the next: Wikimedia asks for
+        /// serial requests, and a client stuck in a loop must not turn into a flood.
+        public var minInterval = 0.5
+        /// Requests (retries included) this value may send; one more is an error.
+        public var maxRequests = 10_000
         public init(endpoint: String, contact: String) {
             self.endpoint = endpoint
             self.contact = contact
@@ -35,6 +41,7 @@ public final class MediaWikiAPI {
     private let http: HTTPClient
     private let log: (String) -> Void
     public private(set) var requests = 0
+    private var lastFinished: DispatchTime?
 
     public init(_ settings: Settings, log: @escaping (String) -> Void = { _ in }) {
         self.settings = settings
@@ -64,6 +71,12 @@ public final class MediaWikiAPI {
         return Selection(titles: titles, next: next)
     }
 
+    /// The wiki's main page (`meta=siteinfo`): a third-party wiki's sits in namespace 0, but it is no article.
+    public func mainPage() throws -> String? {
+        let (json, _) = try call([("action", "query"), ("meta", "siteinfo"), ("siprop", "general")])
+        return ((json["query"] as? [String: Any])?["general"] as? [String: Any])?["mainpage"] as? String
+    }
+
     /// The current revision of each title that exists, in the order asked for. ≤ 50 titles.
     public func revisions(of titles: [String]) throws -> [RawArticle] {
         precondition(titles.count <= 50, "the API serves at most 50 titles a request")
@@ -72,7 +85,11 @@ public final class MediaWikiAPI {
                     ("rvprop", "content|ids|timestamp|sha1"), ("rvslots", "main")]
         var pages: [String: RawArticle] = [:]
         var renamed: [String: String] = [:]
+        var titleOfPage: [Int: String] = [:]
         var continuation: [(String, String)] = []
+        // A continuation met again would ask the same question again, forever: MediaWiki answers
+        // so when one page is larger than the result size limit.
+        var continued = Set<String>()
         repeat {
             let (json, url) = try call(base + continuation)
             guard let query = json["query"] as? [String: Any] else { throw SourceError.invalidResponse(url: url, reason: "no query object") }
@@ -80,10 +97,17 @@ public final class MediaWikiAPI {
                 if let from = pair["from"] as? String, let to = pair["to"] as? String { renamed[from] = to }
             }
             for case let page as [String: Any] in query["pages"] as? [Any] ?? [] {
+                if let id = page["pageid"] as? Int, let title = page["title"] as? String { titleOfPage[id] = title }
                 if let article = try Self.article(page, url: url) { pages[article.title] = article }
             }
             continuation = ((json["continue"] as? [String: Any]) ?? [:]).sorted { $0.key < $1.key }
                 .map { ($0.key, "\($0.value)") }
+            let shown = continuation.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            if !continuation.isEmpty && !continued.insert(shown).inserted {
+                // rvcontinue is "pageid|revid" of the page the answer stopped at.
+                let stopped = continuation.first { $0.0 == "rvcontinue" }.flatMap { Int($0.1.prefix { $0 != "|" }) }
+                throw SourceError.continuationRepeats(url: url, continuation: shown, page: stopped.flatMap { titleOfPage[$0] })
+            }
         } while !continuation.isEmpty
         return titles.compactMap { title in pages[renamed[title] ?? title] }
     }
@@ -115,7 +139,10 @@ public final class MediaWikiAPI {
         let shown = String(url.prefix(160))
         let policy = settings.retry
         return try policy.run(url: shown, log: log) { () throws -> RetryPolicy.Outcome<([String: Any], String)> in
+            guard requests < settings.maxRequests else { throw SourceError.requestBudgetExceeded(url: shown, limit: settings.maxRequests) }
+            pace()
             requests += 1
+            defer { lastFinished = .now() }
             let response = try http.fetch(url, form: usePost ? form : nil)
             let retryAfter = RetryPolicy.retryAfter(response.headers["retry-after"])
             switch response.status {
@@ -144,6 +171,12 @@ public final class MediaWikiAPI {
             }
             return .done((json, shown))
         }
+    }
+
+    private func pace() {
+        guard let lastFinished else { return }
+        let idle = Double(DispatchTime.now().uptimeNanoseconds - lastFinished.uptimeNanoseconds) / 1e9
+        if idle < settings.minInterval { Thread.sleep(forTimeInterval: settings.minInterval - idle) }
     }
 
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

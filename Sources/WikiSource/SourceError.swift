@@ -5,6 +5,8 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case io(path: String, operation: String, errno: Int32)
     case emptyInput(String)
     case truncatedBzip2(String, offset: Int64)
+    case notBzip2(String)
+    case unsupportedCompression(String, format: String)
     case corruptBzip2(String, offset: Int64, code: Int)
     case notADump(String, reason: String)
     case malformedDump(String, offset: Int64, reason: String)
@@ -21,6 +23,10 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case retryAfterTooLong(url: String, seconds: Double, limit: Double)
     case gaveUp(url: String, attempts: Int, last: String)
     case notEnoughArticles(wanted: Int, got: Int, reason: String)
+    case wikiExhausted(wanted: Int, found: Int, minChars: Int, staleBatches: Int, titlesDrawn: Int)
+    case continuationRepeats(url: String, continuation: String, page: String?)
+    case requestBudgetExceeded(url: String, limit: Int)
+    case badTitleList(String, reason: String)
 
     public var description: String {
         switch self {
@@ -30,6 +36,10 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(path): the file is empty"
         case .truncatedBzip2(let path, let offset):
             return "\(path): bzip2 data ends early (truncated download?) after \(offset) compressed bytes"
+        case .notBzip2(let path):
+            return "\(path): named .bz2 but not bzip2 data (bzip2 starts with BZh)"
+        case .unsupportedCompression(let path, let format):
+            return "\(path): \(format)-compressed; minillm reads plain or bzip2-compressed files (decompress it, or recompress it with bzip2)"
         case .corruptBzip2(let path, let offset, let code):
             return "\(path): corrupt bzip2 data near compressed byte \(offset) (libbz2 error \(code))"
         case .notADump(let path, let reason):
@@ -62,6 +72,19 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(url): gave up after \(attempts) attempts; last error: \(last)"
         case .notEnoughArticles(let wanted, let got, let reason):
             return "wanted \(wanted) articles, got \(got): \(reason)"
+        case .wikiExhausted(let wanted, let found, let minChars, let stale, let drawn):
+            return "the wiki seems to have only \(found) articles of ≥ \(minChars) characters (api_min_chars), "
+                + "not the \(wanted) asked for: \(stale) batches in a row drew only titles drawn before "
+                + "(\(drawn) distinct titles drawn); set api_articles to at most \(found) or lower api_min_chars"
+        case .continuationRepeats(let url, let continuation, let page):
+            let which = page.map { "page \"\($0)\"" } ?? "a page"
+            return "\(url): the server answered the same continuation (\(continuation)) again: \(which) does not fit "
+                + "in one answer, probably larger than the wiki's result size limit ($wgAPIMaxResultSize, 8 MiB "
+                + "by default); stopped instead of asking for it again"
+        case .requestBudgetExceeded(let url, let limit):
+            return "\(url): not sent: the run has used its budget of \(limit) requests (api_max_requests)"
+        case .badTitleList(let path, let reason):
+            return "\(path): not a list of page titles (one a line): \(reason)"
         }
     }
 }

@@ -58,12 +58,27 @@ extension StageProject {
         }
         let shards = try ShardSet(store: project.store, manifest: first["shard"]!.outputs["shards"]!)
         #expect(report.splits[2].model.bytes == shards.tokens(.test).header.textBytes, "whole split scored: the header's bytes")
+        for (split, documents) in zip(report.splits, [nil, shards.tokens(.val).header.documentCount,
+                                                      shards.tokens(.test).header.documentCount, 1]) {
+            let ci = try #require(split.bitsPerByteIntervals, "\(split.name)")
+            #expect(ci.resamples == 1000 && ci.level == 0.95 && ci.seed == ArticleBootstrap.defaultSeed)
+            if let documents { #expect(ci.articles == documents, "\(split.name): every article of the split") }
+            #expect(abs(ci.model.estimate - split.model.bitsPerByte) <= 1e-9 * split.model.bitsPerByte, "\(split.name)")
+            #expect(ci.model.low <= ci.model.estimate && ci.model.estimate <= ci.model.high, "\(split.name)")
+            #expect(Set(ci.baselines.keys) == Set(split.baselines.keys) && Set(ci.margins.keys) == Set(split.baselines.keys))
+            for (key, scores) in split.baselines {
+                #expect(abs(ci.baselines[key]!.estimate - scores.bitsPerByte) <= 1e-9 * scores.bitsPerByte, "\(split.name) \(key)")
+                #expect(abs(ci.margins[key]!.estimate - (scores.bitsPerByte - split.model.bitsPerByte)) <= 1e-9)
+            }
+        }
+        #expect(report.splits[3].bitsPerByteIntervals!.model.width == 0, "one article: nothing to resample")
+        #expect(report.splits[0].model.tokens <= report.splits[2].model.tokens + 16, "train: a sample of the test split's size")
         #expect(!report.leakage.suspected && report.leakage.checks.count == 3 * 4 + 1)
         #expect(report.bias?.split == "test" && report.bias!.summary.positions == report.splits[2].model.tokens)
         #expect(report.samples.count == StandardPrompts.prompts.count * 5 && report.samples[0].prompt == "En el año 1492,")
         #expect(report.bleu?.result.scores.count == 4 && report.bleu!.result.segments == 4)
         #expect(report.history.count == 20 && report.history.filter { $0.validationLoss != nil }.count == 2)
-        #expect(report.lineage.codeVersion.hasSuffix("shard v1, train v1, evaluate v1"))
+        #expect(report.lineage.codeVersion.hasSuffix("shard v1, train v1, evaluate v2"))
         #expect(report.lineage.tokenizer.hasPrefix(shards.manifest.tokenizer.short + ": bpe, 300 tokens"))
         #expect(report.lineage.extra["model"] == first["train"]!.outputs["model"]!.hex)
         #expect(report.performance.memory!.peakResidentBytes > 1 << 20 && report.performance.generation!.generatedTokens > 0)
@@ -76,12 +91,25 @@ extension StageProject {
                                          "performance", "lineage", "leakage"]))
         #expect(page.tagged.count > 50)
         #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: json)) == [])
+        #expect(page.ids.isSuperset(of: ["margin-validation", "margin-test", "margin-extra"]))
+        #expect(page.tagged.filter { $0.pointer.contains("/bitsPerByteIntervals/") }.count == 3 * 3 + 3 * 3 * 2 + 2,
+                "3 margin sentences, 3 held-out splits × 3 interval cells of 2 numbers, train's model interval")
+        let margin = report.splits[2].bitsPerByteIntervals!.marginOverBigram!
+        let verdict = margin.low > 0 ? "beats the Kneser–Ney bigram by" : margin.high < 0
+            ? "loses to the Kneser–Ney bigram: its margin is" : "and the Kneser–Ney bigram cannot be told apart"
+        #expect(page.text.contains("test: minillm " + verdict), "the page states the margin over the bigram")
 
         let run = try #require(try project.store.catalogue.latestSucceededRun(stage: "evaluate"))
         let metrics = Dictionary(uniqueKeysWithValues: try project.store.catalogue.latestMetrics(run: run.id).map { ($0.name, $0.value) })
         #expect(metrics["headline_test_perplexity"] == report.splits[2].model.perplexity)
         #expect(metrics["headline_bigram_bits_per_byte"] == report.splits[2].baselines[NGramBaseline.Kind.bigram.rawValue]!.bitsPerByte)
         #expect(metrics["headline_leak_suspected"] == 0 && metrics["headline_bleu4"] != nil)
+        let test = report.splits[2].bitsPerByteIntervals!
+        #expect(metrics["headline_test_bits_per_byte_ci_low"] == test.model.low && metrics["headline_test_bits_per_byte_ci_high"] == test.model.high)
+        #expect(metrics["headline_val_bits_per_byte_ci_low"] == report.splits[1].bitsPerByteIntervals!.model.low)
+        #expect(metrics["headline_margin_over_bigram"] == margin.estimate && metrics["headline_margin_over_bigram_ci_low"] == margin.low
+                && metrics["headline_margin_over_bigram_ci_high"] == margin.high)
+        #expect(metrics["headline_bigram_bits_per_byte_ci_high"] == test.baselines[NGramBaseline.Kind.bigram.rawValue]!.high)
         #expect(metrics.keys.allSatisfy { $0.hasPrefix("headline_") })
 
         #expect(try project.build()["evaluate"]!.outcome == .fresh)

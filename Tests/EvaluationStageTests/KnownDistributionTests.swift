@@ -48,6 +48,27 @@ import TrainingStage
                                    top5Accuracy: Double(targets.filter { rank($0) < 5 }.count) / n)
     }
 
+    /// Per article of the first `windows` windows (a new one after each [EOS]): Σ −log₂ p of its
+    /// scored targets (the known p, or `logProb(i)` for position i) and their token bytes, scaled
+    /// so that they add up to `bytes`.
+    static func articleTotals(_ reader: ShardReader, windows: Int, tokenBytes: [Int], bytes: Int,
+                              logProb: (Int) -> Double = { _ in .nan }) -> ArticleTotals {
+        let last = min(windows * 16, reader.count - 1)
+        var articles: [(nats: Double, bytes: Int)] = []
+        var open = false
+        for i in 1...last {
+            if i == 1 || reader[i - 1] == SpecialToken.eos.id { open = false }
+            let y = Int(reader[i])
+            guard y != Int(SpecialToken.bos.id) else { continue }
+            if !open { articles.append((0, 0)); open = true }
+            let lp = logProb(i)
+            articles[articles.count - 1].nats += lp.isNaN ? log(p[y]) : lp
+            articles[articles.count - 1].bytes += tokenBytes[y]
+        }
+        let scale = Double(bytes) / Double(articles.reduce(0) { $0 + $1.bytes })
+        return ArticleTotals(bytes: articles.map { Double($0.bytes) * scale }, model: articles.map { -$0.nats / M_LN2 })
+    }
+
     static func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-5 * max(abs(a), abs(b)) }
 
     @Test(arguments: [0, 48])
@@ -67,16 +88,37 @@ import TrainingStage
         let train = shards.tokens(.train)
         #expect((0..<train.count).reduce(0) { $0 + tokenBytes[Int(train[$1])] } == train.header.textBytes,
                 "byte-level BPE: the tokens' bytes are the text's bytes")
+        func windows(_ reader: ShardReader) -> Int {
+            let all = (reader.count - 2) / 16 + 1
+            return maxTokens == 0 ? all : min(all, maxTokens / 16)
+        }
+        let testWindows = windows(shards.tokens(.test))
         for (split, part) in zip(report.splits, [DocumentSplit.Part.train, .val, .test]) {
             let reader = shards.tokens(part)
-            let all = (reader.count - 2) / 16 + 1
-            let want = Self.expected(reader, windows: maxTokens == 0 ? all : min(all, maxTokens / 16), tokenBytes: tokenBytes)
+            // The train split: a sample of the test split's size, its first windows.
+            let scored = part == .train ? min(windows(reader), testWindows) : windows(reader)
+            let want = Self.expected(reader, windows: scored, tokenBytes: tokenBytes)
             let got = split.model
             #expect(got.tokens == want.tokens && got.bytes == want.bytes, "\(split.name)")
             #expect(Self.close(got.meanLoss, want.meanLoss) && Self.close(got.perplexity, want.perplexity)
                     && Self.close(got.bitsPerByte, want.bitsPerByte), "\(split.name): \(got) vs \(want)")
             #expect(got.top1Accuracy == want.top1Accuracy && got.top5Accuracy == want.top5Accuracy, "\(split.name)")
+
+            // The intervals: the bootstrap of the hand-made per-article sums (the same draws; the
+            // sums differ only by rounding, the model's ln p coming from Float logits).
+            let totals = Self.articleTotals(reader, windows: scored, tokenBytes: tokenBytes, bytes: want.bytes)
+            let intervals = try #require(split.bitsPerByteIntervals, "\(split.name)")
+            let byHand = BitsPerByteIntervals(totals).model
+            #expect(intervals.articles == totals.articles && Self.close(intervals.model.estimate, byHand.estimate)
+                    && Self.close(intervals.model.low, byHand.low) && Self.close(intervals.model.high, byHand.high),
+                    "\(split.name): \(intervals.model) vs \(byHand)")
+            #expect(Self.close(intervals.model.estimate, got.bitsPerByte), "\(split.name)")
+            let slack = 1e-12 * got.bitsPerByte
+            #expect(intervals.model.low - slack <= got.bitsPerByte && got.bitsPerByte <= intervals.model.high + slack,
+                    "\(split.name): \(intervals.model) vs \(got.bitsPerByte)")
+            if maxTokens == 0 && part != .train { #expect(intervals.articles == reader.header.documentCount, "\(split.name)") }
         }
+        #expect(report.splits[0].model.tokens <= report.splits[2].model.tokens + 16, "train: a sample the size of test")
         #expect(report.model?.parameters == (tokenizer.vocabularySize * 8 * 2 + 12 * 64 + 13 * 8 + 2 * 8))
         #expect(report.title.hasSuffix(", step 7"))
 
@@ -85,13 +127,27 @@ import TrainingStage
         let windows = maxTokens == 0 ? (test.count - 2) / 16 + 1 : min((test.count - 2) / 16 + 1, maxTokens / 16)
         let stream = test.tokens(0..<(min(windows * 16, test.count - 1) + 1)).map(Int.init)
         let baseline = try NGramBaseline.train(tokens: train.tokens(0..<train.count).map(Int.init), vocabSize: tokenizer.vocabularySize)
-        let sequential = baseline.evaluate(.bigram, tokens: stream, tokenBytes: tokenBytes,
-                                           ignoredTargets: [Int(SpecialToken.bos.id)], trackBias: false)
+        var logProbs = [Double](repeating: 0, count: stream.count)
+        let sequential = logProbs.withUnsafeMutableBufferPointer {
+            baseline.evaluate(.bigram, tokens: stream, tokenBytes: tokenBytes, ignoredTargets: [Int(SpecialToken.bos.id)],
+                              trackBias: false, logProbs: $0)
+        }
         let reported = report.splits[2].baselines[NGramBaseline.Kind.bigram.rawValue]!
         let bytes = report.splits[2].model.bytes
         #expect(reported.tokens == sequential.metrics.tokens
                 && abs(reported.meanLoss - sequential.metrics.scores.meanLoss) <= 1e-12 * reported.meanLoss
                 && reported.top1Accuracy == sequential.metrics.scores.top1Accuracy)
         #expect(abs(reported.bitsPerByte - sequential.metrics.scores(bytes: bytes).bitsPerByte) <= 1e-12 * reported.bitsPerByte)
+
+        // The bigram's interval and the margin, from the same articles.
+        let bigramKey = NGramBaseline.Kind.bigram.rawValue
+        let ci = try #require(report.splits[2].bitsPerByteIntervals)
+        let byHand = BitsPerByteIntervals(Self.articleTotals(test, windows: windows, tokenBytes: tokenBytes, bytes: bytes) { logProbs[$0] })
+        #expect(ci.baselines[bigramKey] == byHand.model, "the baseline's ln p are the same bits, summed in the same order")
+        #expect(Self.close(ci.baselines[bigramKey]!.estimate, reported.bitsPerByte))
+        let margin = try #require(ci.marginOverBigram)
+        #expect(abs(margin.estimate - (reported.bitsPerByte - report.splits[2].model.bitsPerByte)) <= 1e-9)
+        #expect(margin.low <= margin.estimate && margin.estimate <= margin.high)
+        #expect(Set(ci.baselines.keys) == Set(NGramBaseline.Kind.allCases.map(\.rawValue)) && Set(ci.margins.keys) == Set(ci.baselines.keys))
     }
 }

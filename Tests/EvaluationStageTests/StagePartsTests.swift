@@ -37,24 +37,24 @@ import Tokenizer
         let dir = TemporaryDirectory("minillm-extra")
         let text = "el perro duerme en la cocina.\n\nla reina visitó el puerto."
         dir.write("plain.txt", text)
-        let plain = try ExtraText(path: dir.file("plain.txt"), tokenizer: tokenizer, tokenizerHash: hash)
+        let plain = try ExtraText(path: dir.file("plain.txt"), name: dir.file("plain.txt"), tokenizer: tokenizer, tokenizerHash: hash)
         #expect(plain.documents == 1 && plain.reader.header.textBytes == text.utf8.count)
         #expect(plain.reader.tokens(0..<plain.reader.count) == [SpecialToken.bos.id] + tokenizer.encode(text) + [SpecialToken.eos.id])
 
         dir.write("docs.jsonl", "{\"title\": \"a\", \"text\": \"el gato\"}\n\n{\"title\": \"b\", \"text\": \"el mar\"}\n")
-        let jsonl = try ExtraText(path: dir.file("docs.jsonl"), tokenizer: tokenizer, tokenizerHash: hash)
+        let jsonl = try ExtraText(path: dir.file("docs.jsonl"), name: dir.file("docs.jsonl"), tokenizer: tokenizer, tokenizerHash: hash)
         #expect(jsonl.documents == 2 && jsonl.reader.header.documentCount == 2 && jsonl.reader.header.textBytes == 13)
 
         dir.write("bad.jsonl", "{\"title\": \"a\", \"text\": \"el gato\"}\n{\"title\": \"b\"}\n")
-        #expect { try ExtraText(path: dir.file("bad.jsonl"), tokenizer: tokenizer, tokenizerHash: hash) } throws: {
+        #expect { try ExtraText(path: dir.file("bad.jsonl"), name: dir.file("bad.jsonl"), tokenizer: tokenizer, tokenizerHash: hash) } throws: {
             "\($0)".contains("bad.jsonl") && "\($0)".contains("line 2")
         }
         try Data([0x65, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: dir.file("binary.txt")))
         #expect(throws: EvaluationError.badExtraText(path: dir.file("binary.txt"), reason: "is not valid UTF-8")) {
-            try ExtraText(path: dir.file("binary.txt"), tokenizer: tokenizer, tokenizerHash: hash)
+            try ExtraText(path: dir.file("binary.txt"), name: dir.file("binary.txt"), tokenizer: tokenizer, tokenizerHash: hash)
         }
         #expect(throws: EvaluationError.badExtraText(path: dir.file("missing.txt"), reason: "cannot be read")) {
-            try ExtraText(path: dir.file("missing.txt"), tokenizer: tokenizer, tokenizerHash: hash)
+            try ExtraText(path: dir.file("missing.txt"), name: dir.file("missing.txt"), tokenizer: tokenizer, tokenizerHash: hash)
         }
     }
 

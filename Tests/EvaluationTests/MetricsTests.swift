@@ -154,6 +154,42 @@ private func close(_ a: Double, _ b: Double, _ tol: Double = 1e-12) -> Bool { ab
         #expect(bi.top1Accuracy > uni.top1Accuracy)
     }
 
+    /// Without bias, `evaluate` looks up p(target) and the row's 5 leaders instead of filling and
+    /// ranking the whole row: the same bits, ties included (add-one leaves many equal unigram
+    /// probabilities; V = 4 has fewer than 5 tokens), and ln p per position where asked.
+    @Test func lookupPathEqualsTheWholeRow() throws {
+        var rng = SeededGenerator(seed: 5)
+        for vocab in [4, 40] {
+            let train = (0..<3000).map { _ in Int(rng.next() % UInt64(vocab)) * Int(rng.next() % 2) }
+            let test = (0..<700).map { _ in Int(rng.next() % UInt64(vocab)) }
+            let m = try NGramBaseline.train(tokens: train, vocabSize: vocab)
+            let bytes = (0..<vocab).map { $0 % 3 }
+            for kind in NGramBaseline.Kind.allCases {
+                var logProbs = [Double](repeating: .nan, count: test.count)
+                let whole = m.evaluate(kind, tokens: test, tokenBytes: bytes, positions: 3..<650, ignoredTargets: [1])
+                let lookup = logProbs.withUnsafeMutableBufferPointer {
+                    m.evaluate(kind, tokens: test, tokenBytes: bytes, positions: 3..<650, ignoredTargets: [1], trackBias: false,
+                               logProbs: $0)
+                }
+                #expect(whole.metrics == lookup.metrics, "V \(vocab), \(kind)")
+                for i in test.indices {
+                    let scored = (3..<650).contains(i) && test[i] != 1
+                    let want = scored ? log(m.probabilities(kind, previous: test[i - 1])[test[i]]) : Double.nan
+                    #expect(logProbs[i] == want || (want.isNaN && logProbs[i].isNaN), "V \(vocab), \(kind), position \(i)")
+                }
+                for previous in [nil, 0, vocab - 1] as [Int?] {
+                    let row = m.probabilities(kind, previous: previous)
+                    for t in 0..<vocab {
+                        #expect(m.probability(kind, previous: previous, target: t) == row[t])
+                        let rank = row.withUnsafeBufferPointer { SplitEvaluator.rank(of: t, in: $0) }
+                        #expect(m.leaderRank(kind, previous: previous, target: t) == min(rank, 5))
+                    }
+                }
+            }
+        }
+        #expect(NGramBaseline.leaders([0.1, 0.3, 0.1, 0.3, 0.2, 0.0], count: 5) == [1, 3, 4, 0, 2])
+    }
+
     @Test func rejectsBadTraining() {
         #expect(throws: NGramError.tooFewTokens(1)) { try NGramBaseline.train(tokens: [0], vocabSize: 3) }
         #expect(throws: NGramError.tokenOutOfRange(token: 3, position: 1, vocabSize: 3)) {

@@ -18,17 +18,32 @@ enum ReportFixture {
         var bias: BiasReport?
         for (name, tokens) in [("train", train), ("validation", validation), ("test", test)] {
             // The bigram stands in for the "model" here, slightly worse so the page shows a gap.
-            let bigram = baseline.evaluate(.bigram, tokens: tokens, tokenBytes: bytes)
+            var bigramLogProbs = [Double](repeating: 0, count: tokens.count), unigramLogProbs = bigramLogProbs
+            let bigram = bigramLogProbs.withUnsafeMutableBufferPointer {
+                baseline.evaluate(.bigram, tokens: tokens, tokenBytes: bytes, logProbs: $0)
+            }
             var model = bigram.metrics.scores
             model.meanLoss += 0.05 + lossShift
             model.perplexity = exp(model.meanLoss)
             model.bitsPerByte = model.meanLoss * Double(model.tokens) / Double(model.bytes) / M_LN2
             if leaky { model.perplexity = 1.07; model.top1Accuracy = 0.9855 }
-            let unigram = baseline.evaluate(.unigram, tokens: tokens, tokenBytes: bytes, trackBias: false)
+            let unigram = unigramLogProbs.withUnsafeMutableBufferPointer {
+                baseline.evaluate(.unigram, tokens: tokens, tokenBytes: bytes, trackBias: false, logProbs: $0)
+            }
+            // "Articles" of 100 tokens; the model's bits are the bigram's plus its extra loss.
+            let articles = stride(from: 1, to: tokens.count, by: 100).map { $0..<min($0 + 100, tokens.count) }
+            func bits(_ logProbs: [Double], extra: Double = 0) -> [Double] {
+                articles.map { r in r.reduce(0.0) { $0 - logProbs[$1] + extra } / M_LN2 }
+            }
+            let totals = ArticleTotals(
+                bytes: articles.map { r in Double(r.reduce(0) { $0 + bytes[tokens[$1]] }) },
+                model: bits(bigramLogProbs, extra: 0.05 + lossShift),
+                baselines: name == "train" ? [:] : [NGramBaseline.Kind.unigram.rawValue: bits(unigramLogProbs),
+                                                    NGramBaseline.Kind.bigram.rawValue: bits(bigramLogProbs)])
             splits.append(SplitReport(name: name, model: model, baselines: [
                 NGramBaseline.Kind.unigram.rawValue: unigram.metrics.scores,
                 NGramBaseline.Kind.bigram.rawValue: bigram.metrics.scores,
-            ]))
+            ], bitsPerByteIntervals: BitsPerByteIntervals(totals)))
             if name == "test" { bias = BiasReport(split: name, summary: bigram.bias!.summary(top: 8, tokenText: text)) }
         }
         let generalization = Generalization(trainLoss: splits[0].model.meanLoss, validationLoss: splits[1].model.meanLoss)

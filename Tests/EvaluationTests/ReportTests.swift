@@ -22,6 +22,33 @@ private func scan(_ html: String) throws -> PageScan {
         // Sorted keys: "bias" before "bleu" before "createdAt" at the top level.
         let top = text.components(separatedBy: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
         #expect(top == top.sorted() && top.count == 14)
+        #expect(text.contains("\"bitsPerByteIntervals\"") && text.contains("\"margins\"") && back.schema == 2)
+    }
+
+    /// A report of schema 1 has no intervals: it still decodes (the comparison reads old
+    /// evaluations), and its page shows "—" for them and no margin sentence.
+    @Test func schemaOneReportStillDecodesAndRenders() throws {
+        var object = try #require(try JSONSerialization.jsonObject(with: ReportFixture.report().json()) as? [String: Any])
+        object["schema"] = 1
+        object["splits"] = (object["splits"] as! [[String: Any]]).map { $0.filter { $0.key != "bitsPerByteIntervals" } }
+        let old = try EvaluationReport.decode(try JSONSerialization.data(withJSONObject: object))
+        #expect(old.schema == 1 && old.splits.allSatisfy { $0.bitsPerByteIntervals == nil })
+        let page = try scan(HTMLReport.render(report: old, previous: try ReportFixture.report()))
+        #expect(!page.ids.contains("margin-test") && page.text.contains("—"))
+        #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: old.json())) == [])
+    }
+
+    /// The sentence on the margin over the bigram: "beats" or "loses" only when the interval
+    /// excludes 0; every number in it is the JSON's.
+    @Test(arguments: [(0.29, 0.26, 0.32, "test: minillm beats the Kneser–Ney bigram by 0.2900 bits/byte (95 % CI 0.2600–0.3200; "),
+                      (-0.64, -0.68, -0.6, "test: minillm loses to the Kneser–Ney bigram: its margin is -0.6400 bits/byte (95 % CI -0.6800 to -0.6000; "),
+                      (0.01, -0.02, 0.04, "test: minillm and the Kneser–Ney bigram cannot be told apart: the margin is 0.01000 bits/byte (95 % CI -0.02000 to 0.04000; ")])
+    func marginSentenceSaysWhoWins(estimate: Double, low: Double, high: Double, sentence: String) throws {
+        var r = try ReportFixture.report()
+        r.splits[2].bitsPerByteIntervals!.margins[NGramBaseline.Kind.bigram.rawValue] = ConfidenceInterval(estimate: estimate, low: low, high: high)
+        let page = try scan(HTMLReport.render(report: r))
+        #expect(page.text.contains(sentence + "margin = bigram − model over 12 articles)."), "\(page.text)")
+        #expect(page.mismatches(json: try JSONSerialization.jsonObject(with: r.json())) == [])
     }
 
     @Test func infiniteLossSurvivesJSON() throws {
@@ -44,6 +71,11 @@ private func scan(_ html: String) throws -> PageScan {
         let json = try JSONSerialization.jsonObject(with: r.json())
         #expect(page.tagged.count > 60)
         #expect(page.mismatches(json: json) == [])
+        // Intervals: 3 numbers per margin sentence (validation, test), 2 per interval cell (train: the model's only).
+        let intervalCells = page.tagged.filter { $0.pointer.contains("/bitsPerByteIntervals/") }
+        #expect(intervalCells.count == 2 * 3 + 2 * (1 + 3 + 3))
+        #expect(page.ids.isSuperset(of: ["margin-validation", "margin-test"]) && !page.ids.contains("margin-train"))
+        #expect(page.text.contains("test: minillm loses to the Kneser–Ney bigram: its margin is -"), "the fixture's model is the bigram plus 0.05 nats")
     }
 
     @Test func comparisonUsesThePreviousReportsNumbers() throws {

@@ -3,14 +3,21 @@
 
 Serves, on 127.0.0.1 only:
   /w/api.php   a MediaWiki Action API look-alike built from a real saved API response
-               (list=random with rncontinue, prop=revisions with rvcontinue, formatversion=2, gzip)
+               (list=random with rncontinue, prop=revisions with rvcontinue "pageid|revid",
+               meta=siteinfo with the main page, formatversion=2, gzip)
   /files/NAME  the files of --files DIR, with Range, If-Range and ETag support
 
 and injects faults on chosen requests: --fault KIND:N=FAULT[:ARG], where KIND is random,
-content or file, N the request's number among those of its kind (1-based) or * for all, and
-FAULT one of: drop, status (ARG: code[/retry-after]), maxlag (ARG: retry-after), stall (ARG:
+siteinfo, content or file, N the request's number among those of its kind (1-based) or * for
+all, and FAULT one of: drop, status (ARG: code[/retry-after]), maxlag (ARG: retry-after), stall (ARG:
 seconds), badjson, longlength, shortlength, badsha1, apierror (ARG: code), truncate, hangafter
-(ARG: bytes sent before hanging). Every request is logged as one JSON line to --log.
+(ARG: bytes sent before hanging). Every request is logged as one JSON line to --log, with
+its arrival time ("time", seconds on a monotonic clock).
+
+The wiki itself: --pages N keeps the first N pages of the generator's order (a small wiki),
+--main-page TITLE names siteinfo's main page, and --max-result-bytes N plays MediaWiki's
+$wgAPIMaxResultSize: a page with more bytes of content never fits in an answer, and the answer's
+rvcontinue points at it every time, as a real MediaWiki's does.
 Prints "listening PORT" once ready. Python standard library only.
 """
 import argparse, bz2, gzip, hashlib, json, os, signal, socket, sys, threading, time, urllib.parse
@@ -70,7 +77,12 @@ class Handler(BaseHTTPRequestHandler):
         query = url.query if body is None else body
         params = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
         if url.path == "/w/api.php":
-            kind = "random" if params.get("list") == "random" else "content"
+            if params.get("list") == "random":
+                kind = "random"
+            elif params.get("meta") == "siteinfo":
+                kind = "siteinfo"
+            else:
+                kind = "content"
         elif url.path.startswith("/files/"):
             kind = "file"
         else:
@@ -79,7 +91,7 @@ class Handler(BaseHTTPRequestHandler):
             counters[kind] = counters.get(kind, 0) + 1
             n = counters[kind]
         fault, arg = fault_for(kind, n)
-        log({"kind": kind, "n": n, "method": self.command, "path": url.path, "params": params,
+        log({"kind": kind, "n": n, "time": time.monotonic(), "method": self.command, "path": url.path, "params": params,
              "range": self.headers.get("Range"), "if_range": self.headers.get("If-Range"),
              "user_agent": self.headers.get("User-Agent"), "accept_encoding": self.headers.get("Accept-Encoding"),
              "fault": fault})
@@ -94,6 +106,9 @@ class Handler(BaseHTTPRequestHandler):
                              {"Retry-After": arg or "5", "X-Database-Lag": "7"})
         if fault == "apierror":
             return self.json({"error": {"code": arg, "info": "fixture refuses: " + arg}})
+        if kind == "siteinfo":
+            return self.json({"batchcomplete": True, "query": {"general": {"mainpage": args.main_page,
+                                                                           "sitename": "Fixturepedia", "lang": "es"}}})
         answer = self.random(params) if kind == "random" else self.content(params, fault)
         self.json(answer, fault=fault, arg=arg)
 
@@ -107,28 +122,34 @@ class Handler(BaseHTTPRequestHandler):
 
     def content(self, params, fault):
         titles = params.get("titles", "").split("|")
-        skip = int(params.get("rvcontinue", "0"))
-        out, served = [], 0
+        start = 0
+        if "rvcontinue" in params:
+            pageid = int(params["rvcontinue"].split("|")[0])
+            start = next(i for i, t in enumerate(titles) if t in by_title and by_title[t]["pageid"] == pageid)
+        out, served, resume = [], 0, None
         for i, title in enumerate(titles):
             p = by_title.get(title)
             if p is None:
                 out.append({"ns": 0, "title": title, "missing": True})
                 continue
             entry = {"pageid": p["pageid"], "ns": p["ns"], "title": p["title"]}
-            if i >= skip and served < args.content_page_limit:
-                served += 1
-                sha1 = hashlib.sha1(p["content"].encode()).hexdigest()
-                if fault == "badsha1":
-                    sha1 = "0" * 40
-                entry["revisions"] = [{"revid": p["pageid"] * 10 + 1, "parentid": p["pageid"] * 10,
-                                       "timestamp": p["timestamp"], "sha1": sha1,
-                                       "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki",
-                                                          "content": p["content"]}}}]
+            if i >= start and resume is None:
+                too_big = args.max_result_bytes and len(p["content"].encode()) > args.max_result_bytes
+                if served < args.content_page_limit and not too_big:
+                    served += 1
+                    sha1 = hashlib.sha1(p["content"].encode()).hexdigest()
+                    if fault == "badsha1":
+                        sha1 = "0" * 40
+                    entry["revisions"] = [{"revid": p["pageid"] * 10 + 1, "parentid": p["pageid"] * 10,
+                                           "timestamp": p["timestamp"], "sha1": sha1,
+                                           "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki",
+                                                              "content": p["content"]}}}]
+                else:
+                    resume = "%d|%d" % (p["pageid"], p["pageid"] * 10 + 1)
             out.append(entry)
         answer = {"query": {"pages": out}}
-        done = skip + served
-        if done < len(titles) and served > 0:
-            answer["continue"] = {"rvcontinue": str(done), "continue": "||"}
+        if resume:
+            answer["continue"] = {"rvcontinue": resume, "continue": "||"}
         else:
             answer["batchcomplete"] = True
         return answer
@@ -216,11 +237,14 @@ def main():
     parser.add_argument("--fault", action="append", default=[])
     parser.add_argument("--random-start", type=int, default=0)
     parser.add_argument("--content-page-limit", type=int, default=1000)
+    parser.add_argument("--pages", type=int, default=0)
+    parser.add_argument("--main-page", default="Página principal")
+    parser.add_argument("--max-result-bytes", type=int, default=0)
     args = parser.parse_args()
     # A parent that blocks SIGTERM in its threads passes that mask on; undo it so we can be stopped.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     if args.api_data:
-        pages = load_pages(args.api_data)
+        pages = load_pages(args.api_data)[: args.pages or None]
         by_title = {p["title"]: p for p in pages}
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True

@@ -73,13 +73,39 @@ import TestSupport
         #expect(forced.stageOutputs(qualified: true)["train.model"] == first.stageOutputs(qualified: true)["train.model"])
     }
 
-    @Test func badTrainingParametersAreRefusedBeforeTraining() throws {
+    @Test func badTrainingParametersAreRefusedBeforeAnyStage() throws {
         let project = Self.project()
         let text = try String(contentsOfFile: project.pipelineFile, encoding: .utf8)
         project.setPipeline(text.replacingOccurrences(of: "\"heads\": 2", with: "\"heads\": 3"))
         let result = try project.run(["run"])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("refusing to train"), "\(result.stderr)")
-        #expect(result.stderr.contains("heads"), "\(result.stderr)")
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("stage train: heads 3 must divide width 32"), "\(result.stderr)")
+        #expect(project.scalar("SELECT count(*) FROM runs")?.int == 0)
+    }
+
+    /// SIGTERM between two checkpoints: training stops at the next step with a checkpoint of the
+    /// steps done, the run is recorded interrupted, and a rerun resumes to the same model bytes.
+    @Test func sigtermDuringTrainingCheckpointsAndResumesToTheSameModel() throws {
+        let steps = 30
+        let reference = Self.project(trainSteps: steps)
+        let expected = try #require(try reference.run(["run"]).stageOutputs(qualified: true)["train.model"])
+
+        let project = Self.project(trainSteps: steps)
+        let child = try project.start(["run"], environment: ["MINILLM_STOP_GRACE_SECONDS": "120"])
+        let training = waitUntil(seconds: 120) {
+            (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step >= 5")?.int ?? 0) > 0 || !child.process.isRunning
+        }
+        try #require(training && child.process.isRunning, "training never reached its first checkpoint")
+        child.kill(SIGTERM)
+        let result = child.wait()
+        #expect(result.status == 143, "\(result.stderr)")
+        #expect(project.scalar("SELECT error FROM runs WHERE stage = 'train'")?.string == "interrupted by SIGTERM")
+        let step = project.scalar("SELECT step FROM checkpoints WHERE name = 'last'")?.int ?? 0
+        #expect(try FileManager.default.contentsOfDirectory(atPath: project.storePath + "/tmp").isEmpty)
+
+        let rerun = try project.run(["run"])
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming from the checkpoint of step \(step)"), "\(rerun.stderr)")
+        #expect(rerun.stageOutputs(qualified: true)["train.model"] == expected, "resumed training must end bitwise identical")
     }
 }

@@ -18,7 +18,7 @@ import WikiTestSupport
         let endpoint = hanging!.endpoint
         let extract = """
             {"source": "api", "api_endpoint": "\(endpoint)", "api_articles": 16, "api_batch_size": 4, "api_min_chars": 0,
-             "api_contact": "tests@example.org", "http_stall_seconds": 60}
+             "api_contact": "tests@example.org", "http_stall_seconds": 60, "api_min_interval_seconds": 0}
             """
         let harness = try StageProject.text(extract: extract)
         let child = try harness.startStage("extract")

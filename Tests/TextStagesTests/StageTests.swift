@@ -69,8 +69,11 @@ extension StageProject {
         #expect(raw.count == 9 && raw.allSatisfy { $0["source"] as? String == "dump" })
         let missing = try StageProject.text(extract: #"{"source": "dump"}"#)
         #expect { try missing.build() } throws: { "\($0)".contains("dump_location") }
-        let empty = try StageProject.text(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
-        #expect { try empty.build() } throws: { "\($0)".contains("empty") }
+        let device = try StageProject.text(extract: #"{"source": "dump", "dump_location": "/dev/null"}"#)
+        #expect { try device.build() } throws: { "\($0)".contains("/dev/null is a character device") }
+        let empty = try StageProject.text(extract: #"{"source": "dump", "dump_location": "empty.xml"}"#)
+        empty.dir.write("pipeline/empty.xml", "")
+        #expect { try empty.build() } throws: { "\($0)".contains("empty.xml: the file is empty") }
     }
 
     @Test func cleaningThatKeepsNothingFailsWithTheCounts() throws {
@@ -82,12 +85,35 @@ extension StageProject {
         let server = try FixtureServer(faults: ["content:2=status:503/0", "random:1=drop"])
         let harness = try StageProject.text(extract: """
             {"source": "api", "api_endpoint": "\(server.endpoint)", "api_articles": 8, "api_batch_size": 4,
-             "api_contact": "tests@example.org", "http_backoff_seconds": 0.01}
+             "api_contact": "tests@example.org", "http_backoff_seconds": 0.01, "api_min_interval_seconds": 0}
             """)
         let results = try harness.build()
         let raw = try harness.store.jsonLines(try #require(results["extract"]?.outputs["corpus"]))
         #expect(raw.count == 8 && raw.allSatisfy { $0["source"] as? String == "api" && $0["revision_id"] is Int })
         let checkpoints = try harness.store.catalogue.checkpoints(cacheKey: try #require(try harness.store.catalogue.latestSucceededRun(stage: "extract")).cacheKey)
         #expect(checkpoints.filter { $0.name.hasPrefix("api-batch-") }.count >= 2)
+        let metrics = try harness.store.catalogue.metrics(run: try #require(try harness.store.catalogue.latestSucceededRun(stage: "extract")).id)
+        #expect(metrics.contains { $0.name == "api_requests" && Int($0.value) == server.requests().count })
+    }
+
+    /// The `titles` output, saved as a file beside another pipeline file, fetches the same corpus
+    /// from a server whose random generator starts elsewhere.
+    @Test func aRunsTitlesRebuildItsCorpusElsewhere() throws {
+        let extract = #"{"source": "api", "api_endpoint": "ENDPOINT", "api_articles": 8, "api_batch_size": 4, "api_min_interval_seconds": 0"#
+        let server = try FixtureServer()
+        let first = try StageProject.text(extract: extract.replacingOccurrences(of: "ENDPOINT", with: server.endpoint) + "}")
+        let outputs = try #require(try first.build(until: "extract")["extract"]?.outputs)
+        let titles = String(decoding: try first.store.data(try #require(outputs["titles"])), as: UTF8.self)
+        #expect(titles.split(separator: "\n").count == 8)
+        let elsewhere = try FixtureServer(randomStart: 23)
+        let second = try StageProject.text(extract: extract.replacingOccurrences(of: "ENDPOINT", with: elsewhere.endpoint)
+            + #", "api_titles_file": "lists/titles.txt"}"#)
+        second.dir.write("pipeline/lists/titles.txt", titles)
+        #expect(try second.build(until: "extract")["extract"]?.outputs == outputs)
+        #expect(elsewhere.requests("random").isEmpty)
+        // The list is part of the cache key: another list is another run.
+        second.dir.write("pipeline/lists/titles.txt", String(titles.split(separator: "\n").dropFirst().map { $0 + "\n" }.joined()))
+        let fewer = try #require(try second.build(until: "extract")["extract"])
+        #expect(fewer.outcome == .built && fewer.outputs["corpus"] != outputs["corpus"])
     }
 }

@@ -8,26 +8,9 @@ import Testing
 import WikiTestSupport
 
 @Suite struct APISourceTests {
-    struct Run {
-        let hash: ArtifactHash
-        let articles: [RawArticle]
-        let fetcher: APIFetcher
-    }
-
     func fetch(_ server: FixtureServer, store: Store, key: String = "k", articles: Int = 12, batch: Int = 5,
-               waits: WaitLog = WaitLog(), attempts: Int = 4) throws -> Run {
-        var settings = MediaWikiAPI.Settings(endpoint: server.endpoint, contact: "tests@example.org")
-        settings.retry = waits.policy(attempts: attempts)
-        settings.stallTimeout = 1
-        var plan = APIFetcher.Plan()
-        plan.articles = articles
-        plan.batchSize = batch
-        let fetcher = APIFetcher(api: MediaWikiAPI(settings), store: store,
-                                 journal: CatalogueJournal(catalogue: store.catalogue, key: key), plan: plan)
-        let hash = try fetcher.run()
-        var list: [RawArticle] = []
-        try CorpusReader(path: try store.ensureIntact(hash)).forEach { list.append($0) }
-        return Run(hash: hash, articles: list, fetcher: fetcher)
+               waits: WaitLog = WaitLog(), attempts: Int = 4) throws -> APIRun {
+        try APIRun(server, store: store, key: key, articles: articles, batch: batch, waits: waits, attempts: attempts)
     }
 
     @Test func fetchesRandomBatchesPolitely() throws {
@@ -103,7 +86,7 @@ import WikiTestSupport
             guard case SourceError.http(_, 404, _) = error else { return false }
             return true
         }
-        #expect(missing.requests().count == 1)
+        #expect(missing.requests("random").count == 1)
     }
 
     @Test func persistentFailuresGiveUpNamingTheLastCause() throws {

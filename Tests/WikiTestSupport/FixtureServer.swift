@@ -11,15 +11,21 @@ public final class FixtureServer {
     private let directory: TemporaryDirectory
 
     /// `port` 0 picks a free one; a fixed port lets a second server stand in for a stopped one.
-    public init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000, port: Int = 0) throws {
+    /// `pages` > 0 makes a wiki of that many pages; `maxResultBytes` > 0 plays `$wgAPIMaxResultSize`;
+    /// `randomStart` is where the random generator starts (the server's own choice on a real wiki).
+    public init(faults: [String] = [], files: String? = nil, contentPageLimit: Int = 1000, port: Int = 0,
+                pages: Int = 0, mainPage: String? = nil, maxResultBytes: Int = 0, randomStart: Int = 0) throws {
         directory = TemporaryDirectory("wikifixture")
         logPath = directory.file("requests.jsonl")
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         var arguments = ["python3", Repo.fixtures + "/wikifixture.py", "--log", logPath,
                          "--api-data", Repo.data("eswiki-api-query-revisions-50pages-20191014.json.bz2"),
-                         "--content-page-limit", String(contentPageLimit), "--port", String(port)]
+                         "--content-page-limit", String(contentPageLimit), "--port", String(port),
+                         "--pages", String(pages), "--max-result-bytes", String(maxResultBytes),
+                         "--random-start", String(randomStart)]
         if let files { arguments += ["--files", files] }
+        if let mainPage { arguments += ["--main-page", mainPage] }
         arguments += faults.flatMap { ["--fault", $0] }
         process.arguments = arguments
         let output = Pipe()

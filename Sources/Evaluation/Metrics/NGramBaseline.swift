@@ -33,6 +33,13 @@ public struct NGramBaseline: Sendable {
     private let contextCount: [Int]
     public let discount: Double
     public let continuationDiscount: Double
+    /// The `leaderCount` most likely tokens in rank order (probability descending, then id
+    /// ascending, as `SplitEvaluator.rank` orders them), padded with −1: after each seen context
+    /// v at v·L, after an unseen one at V·L (the bigram), and for the unigram. They give the
+    /// ranks top-1 and top-5 need without ranking the whole vocabulary at every position.
+    private var bigramLeaders: [Int32] = []
+    private var unigramLeaders: [Int32] = []
+    static let leaderCount = 5
 
     public static func train(tokens: [Int], vocabSize: Int) throws -> NGramBaseline {
         guard vocabSize > 0, vocabSize <= Int(Int32.max) else { throw NGramError.badVocabulary(vocabSize) }
@@ -82,6 +89,36 @@ public struct NGramBaseline: Sendable {
         self.successors = successors
         self.successorCounts = successorCounts
         self.contextCount = contextCount
+        (unigramLeaders, bigramLeaders) = leaders()
+    }
+
+    /// One pass over each distinct row: O(V²) for the bigram in the worst case, done once.
+    private func leaders() -> (unigram: [Int32], bigram: [Int32]) {
+        let l = Self.leaderCount
+        var p = [Double](repeating: 0, count: vocabSize)
+        var bigram = [Int32](repeating: -1, count: (vocabSize + 1) * l)
+        func fill(_ kind: Kind, previous: Int?, into leaders: inout [Int32], at start: Int) {
+            p.withUnsafeMutableBufferPointer { probabilities(kind, previous: previous, into: $0) }
+            for (j, t) in Self.leaders(p, count: l).enumerated() { leaders[start + j] = Int32(t) }
+        }
+        var unigram = [Int32](repeating: -1, count: l)
+        fill(.unigram, previous: nil, into: &unigram, at: 0)
+        fill(.bigram, previous: nil, into: &bigram, at: vocabSize * l)
+        for v in 0..<vocabSize where contextCount[v] > 0 { fill(.bigram, previous: v, into: &bigram, at: v * l) }
+        return (unigram, bigram)
+    }
+
+    /// The first `count` token ids of `p` ranked by probability descending, then id ascending.
+    static func leaders(_ p: [Double], count: Int) -> [Int] {
+        var top: [(p: Double, id: Int)] = []
+        top.reserveCapacity(count + 1)
+        for (t, x) in p.enumerated() where top.count < count || x > top[top.count - 1].p {
+            // After every entry at least as likely: those have smaller ids.
+            let at = top.firstIndex { $0.p < x } ?? top.count
+            top.insert((x, t), at: at)
+            if top.count > count { top.removeLast() }
+        }
+        return top.map(\.id)
     }
 
     /// n₁ / (n₁ + 2 n₂) over the counts given; 0.5 when no count is 1.
@@ -109,6 +146,42 @@ public struct NGramBaseline: Sendable {
         }
     }
 
+    /// p(target | previous), computed exactly as `probabilities` computes that entry (the same
+    /// operations in the same order, so the same bits) without filling the whole row.
+    public func probability(_ kind: Kind, previous: Int?, target w: Int) -> Double {
+        switch kind {
+        case .unigram:
+            return unigram[w]
+        case .bigram:
+            guard let v = previous, contextCount[v] > 0 else { return continuation[w] }
+            let c = Double(contextCount[v])
+            var low = rowStart[v], high = rowStart[v + 1]
+            let gamma = discount * Double(high - low) / c
+            var p = gamma * continuation[w]
+            // Successors are sorted within a row.
+            while low < high {
+                let mid = (low + high) / 2
+                if Int(successors[mid]) < w { low = mid + 1 } else { high = mid }
+            }
+            if low < rowStart[v + 1] && Int(successors[low]) == w {
+                p += max(Double(successorCounts[low]) - discount, 0) / c
+            }
+            return p
+        }
+    }
+
+    /// The rank of `target` after `previous` when it is below `leaderCount` (5), else 5.
+    func leaderRank(_ kind: Kind, previous: Int?, target: Int) -> Int {
+        let l = Self.leaderCount
+        let start: Int
+        switch kind {
+        case .unigram: start = -1
+        case .bigram: start = (previous.map { contextCount[$0] > 0 ? $0 : vocabSize } ?? vocabSize) * l
+        }
+        for j in 0..<l where (start < 0 ? unigramLeaders[j] : bigramLeaders[start + j]) == Int32(target) { return j }
+        return l
+    }
+
     public func probabilities(_ kind: Kind, previous: Int?) -> [Double] {
         var p = [Double](repeating: 0, count: vocabSize)
         p.withUnsafeMutableBufferPointer { probabilities(kind, previous: previous, into: $0) }
@@ -117,20 +190,41 @@ public struct NGramBaseline: Sendable {
 
     /// Scores every position i in `positions` (default 1..<tokens.count; target tokens[i],
     /// context tokens[i−1]) whose target is not in `ignoredTargets`, as a transformer reading the
-    /// same stream predicts them. `tokenBytes[t]` is the UTF-8 length of token t.
+    /// same stream predicts them. `tokenBytes[t]` is the UTF-8 length of token t. When given,
+    /// `logProbs[i]` receives ln p(tokens[i]) of each scored position i (others are untouched).
+    ///
+    /// Without bias, each position costs a lookup (the target's probability and whether it is
+    /// among the 5 leaders of its row), not a pass over the vocabulary; the figures are the same
+    /// bits as with the whole row.
     public func evaluate(_ kind: Kind, tokens: [Int], tokenBytes: [Int], positions: Range<Int>? = nil,
-                         ignoredTargets: Set<Int> = [], trackBias: Bool = true) -> SplitEvaluator {
+                         ignoredTargets: Set<Int> = [], trackBias: Bool = true,
+                         logProbs: UnsafeMutableBufferPointer<Double>? = nil) -> SplitEvaluator {
         precondition(tokenBytes.count == vocabSize, "\(tokenBytes.count) byte lengths for \(vocabSize) tokens")
         let positions = positions ?? 1..<max(tokens.count, 1)
         precondition(positions.lowerBound >= 1 && positions.upperBound <= max(tokens.count, 1),
                      "positions \(positions) outside 1..<\(tokens.count)")
+        precondition(logProbs.map { $0.count >= positions.upperBound } ?? true,
+                     "logProbs holds \(logProbs?.count ?? 0) entries, positions reach \(positions.upperBound)")
         var evaluator = SplitEvaluator(vocabSize: vocabSize, trackBias: trackBias)
+        if !trackBias {
+            for i in positions where !ignoredTargets.contains(tokens[i]) {
+                let target = tokens[i], previous = tokens[i - 1]
+                precondition(target >= 0 && target < vocabSize && previous >= 0 && previous < vocabSize,
+                             "token outside vocabulary 0..<\(vocabSize) at position \(i)")
+                let logProb = Foundation.log(probability(kind, previous: previous, target: target))
+                evaluator.add(logProb: logProb, targetRank: leaderRank(kind, previous: previous, target: target),
+                              targetBytes: tokenBytes[target])
+                logProbs?[i] = logProb
+            }
+            return evaluator
+        }
         var p = [Double](repeating: 0, count: vocabSize)
         for i in positions where !ignoredTargets.contains(tokens[i]) {
             p.withUnsafeMutableBufferPointer { probabilities(kind, previous: tokens[i - 1], into: $0) }
-            p.withUnsafeBufferPointer {
+            let logProb = p.withUnsafeBufferPointer {
                 evaluator.add(probabilities: $0, target: tokens[i], targetBytes: tokenBytes[tokens[i]])
             }
+            logProbs?[i] = logProb
         }
         return evaluator
     }

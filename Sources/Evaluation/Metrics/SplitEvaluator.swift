@@ -19,7 +19,9 @@ public struct SplitEvaluator: Sendable {
 
     /// One position from unnormalised logits: softmax with a vectorised exp, sums in `Double`,
     /// and ln p(target) as logit − max − ln Σ exp(logit − max), so it never underflows.
-    public mutating func add(logits: UnsafeBufferPointer<Float>, target: Int, targetBytes: Int) {
+    /// Returns ln p(target).
+    @discardableResult
+    public mutating func add(logits: UnsafeBufferPointer<Float>, target: Int, targetBytes: Int) -> Double {
         checkRow(logits.count, target)
         var maxLogit = -Float.infinity
         for l in logits where l > maxLogit { maxLogit = l }
@@ -27,18 +29,30 @@ public struct SplitEvaluator: Sendable {
         let logProb = Double(logits[target]) - Double(maxLogit) - Foundation.log(sum)
         metrics.accumulate(logProb: logProb, targetRank: Self.rank(of: target, in: logits), bytes: targetBytes)
         bias?.accumulate(weights: weights, scale: 1 / sum, target: target)
+        return logProb
     }
 
-    public mutating func add(logits: [Float], target: Int, targetBytes: Int) {
+    @discardableResult
+    public mutating func add(logits: [Float], target: Int, targetBytes: Int) -> Double {
         logits.withUnsafeBufferPointer { add(logits: $0, target: target, targetBytes: targetBytes) }
     }
 
-    /// One position from a normalised distribution (it must sum to 1).
-    public mutating func add(probabilities p: UnsafeBufferPointer<Double>, target: Int, targetBytes: Int) {
+    /// One position from a normalised distribution (it must sum to 1). Returns ln p(target).
+    @discardableResult
+    public mutating func add(probabilities p: UnsafeBufferPointer<Double>, target: Int, targetBytes: Int) -> Double {
         checkRow(p.count, target)
-        metrics.accumulate(logProb: Foundation.log(p[target]), targetRank: Self.rank(of: target, in: p),
-                           bytes: targetBytes)
+        let logProb = Foundation.log(p[target])
+        metrics.accumulate(logProb: logProb, targetRank: Self.rank(of: target, in: p), bytes: targetBytes)
         bias?.accumulate(probabilities: p, target: target)
+        return logProb
+    }
+
+    /// One position whose ln p(target) and rank the caller already knows (a rank ≥ 5 may be
+    /// given as any value ≥ 5: the metrics only tell 0, 1…4 and the rest apart). Only for an
+    /// evaluator without bias, which needs the whole distribution.
+    public mutating func add(logProb: Double, targetRank: Int, targetBytes: Int) {
+        precondition(bias == nil, "bias needs the whole predicted distribution, not ln p(target) alone")
+        metrics.accumulate(logProb: logProb, targetRank: targetRank, bytes: targetBytes)
     }
 
     /// Adds another evaluator's sums, e.g. one per window scored in parallel, merged in window

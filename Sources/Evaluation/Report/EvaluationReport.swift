@@ -3,7 +3,8 @@ import Foundation
 /// The machine-readable evaluation artifact. `json()` writes it with sorted keys, so the same
 /// report always gives the same bytes; `HTMLReport` renders it for people.
 public struct EvaluationReport: Codable, Sendable, Equatable {
-    public static let currentSchema = 1
+    /// 2: splits carry `bitsPerByteIntervals`.
+    public static let currentSchema = 2
 
     public var schema = EvaluationReport.currentSchema
     public var title: String
@@ -101,11 +102,16 @@ public struct SplitReport: Codable, Sendable, Equatable {
     public var model: LanguageModelScores
     /// Keyed by `NGramBaseline.Kind.rawValue`.
     public var baselines: [String: LanguageModelScores]
+    /// Bootstrap intervals over the split's articles for the model's and the baselines' bits per
+    /// byte and the model's margins over the baselines (absent in reports of schema 1).
+    public var bitsPerByteIntervals: BitsPerByteIntervals?
 
-    public init(name: String, model: LanguageModelScores, baselines: [String: LanguageModelScores] = [:]) {
+    public init(name: String, model: LanguageModelScores, baselines: [String: LanguageModelScores] = [:],
+                bitsPerByteIntervals: BitsPerByteIntervals? = nil) {
         self.name = name
         self.model = model
         self.baselines = baselines
+        self.bitsPerByteIntervals = bitsPerByteIntervals
     }
 }
 

@@ -25,6 +25,12 @@ struct Page {
             + HTMLText.escape(Self.display(value, format)) + "</td>"
     }
 
+    /// A number inside running text or a cell, tagged like `cell`.
+    mutating func span(_ value: Double, _ pointer: String, _ format: Format = .number) {
+        html += "<span data-json=\"\(HTMLText.escape(pointer))\" data-format=\"\(format.rawValue)\">"
+            + HTMLText.escape(Self.display(value, format)) + "</span>"
+    }
+
     static func display(_ v: Double, _ format: Format) -> String {
         switch format {
         case .number: HTMLText.number(v)

@@ -50,13 +50,21 @@ public enum HTMLReport {
     }
 
     private static func languageModelSection(_ page: inout Page, _ r: EvaluationReport) {
-        page.raw("<section id=\"language-model\"><h2>Language-model metrics</h2>\n<table>")
-        page.headerRow(["split", "model", "tokens", "mean loss (nats)", "perplexity", "bits / byte", "top-1", "top-5"])
+        page.raw("<section id=\"language-model\"><h2>Language-model metrics</h2>\n")
+        marginStatements(&page, r)
+        let level = r.splits.lazy.compactMap(\.bitsPerByteIntervals).first.map { Self.percentLabel($0.level) } ?? "95 %"
+        page.raw("<table>")
+        page.headerRow(["split", "model", "tokens", "mean loss (nats)", "perplexity", "bits / byte", "bits / byte, \(level) CI",
+                        "top-1", "top-5"])
         for (i, split) in r.splits.enumerated() {
-            let rows = [("model", split.model, "/splits/\(i)/model")] + orderedBaselines(split).map {
-                ("baseline: " + $0.key, $0.value, "/splits/\(i)/baselines/\(pointerEscape($0.key))")
-            }
-            for (name, s, pointer) in rows {
+            let intervals = split.bitsPerByteIntervals, at = "/splits/\(i)/bitsPerByteIntervals"
+            let rows = [("model", split.model, "/splits/\(i)/model", intervals.map { ($0.model, "\(at)/model") })]
+                + orderedBaselines(split).map { baseline in
+                    let key = pointerEscape(baseline.key)
+                    return ("baseline: " + baseline.key, baseline.value, "/splits/\(i)/baselines/\(key)",
+                            intervals?.baselines[baseline.key].map { ($0, "\(at)/baselines/\(key)") })
+                }
+            for (name, s, pointer, interval) in rows {
                 page.raw(name == "model" ? "<tr class=\"model\">" : "<tr>")
                 page.element("td", split.name)
                 page.element("td", name)
@@ -64,6 +72,15 @@ public enum HTMLReport {
                 page.cell(s.meanLoss, "\(pointer)/meanLoss")
                 page.cell(s.perplexity, "\(pointer)/perplexity")
                 page.cell(s.bitsPerByte, "\(pointer)/bitsPerByte")
+                if let (ci, ciPointer) = interval {
+                    page.raw("<td class=\"num\">")
+                    page.span(ci.low, "\(ciPointer)/low")
+                    page.raw("–")
+                    page.span(ci.high, "\(ciPointer)/high")
+                    page.raw("</td>")
+                } else {
+                    page.element("td", "—", class: "num")
+                }
                 page.cell(s.top1Accuracy, "\(pointer)/top1Accuracy", .percent)
                 page.cell(s.top5Accuracy, "\(pointer)/top5Accuracy", .percent)
                 page.raw("</tr>\n")
@@ -81,7 +98,42 @@ public enum HTMLReport {
             page.raw("</tr></table>\n")
         }
         page.element("p", "Bits per byte = total NLL in nats / UTF-8 bytes scored / ln 2. Baselines are trained on the training split and scored on the same positions as the model.", class: "muted")
+        if let b = r.splits.lazy.compactMap(\.bitsPerByteIntervals).first {
+            page.element("p", "CI: \(Self.percentLabel(b.level)) percentile interval of a bootstrap over the split's articles "
+                + "(\(b.resamples) resamples with replacement, seed \(b.seed)); the margin is baseline − model bits per byte on "
+                + "the same resampled articles, positive when the model is better.", class: "muted")
+        }
         page.raw("</section>\n")
+    }
+
+    /// One sentence per held-out split: does the model beat the Kneser–Ney bigram, by how much,
+    /// and with what interval. "Beats" or "loses" only when the interval excludes 0.
+    private static func marginStatements(_ page: inout Page, _ r: EvaluationReport) {
+        let bigram = NGramBaseline.Kind.bigram.rawValue
+        for (i, split) in r.splits.enumerated() {
+            guard let intervals = split.bitsPerByteIntervals, let m = intervals.margins[bigram] else { continue }
+            let pointer = "/splits/\(i)/bitsPerByteIntervals/margins/\(pointerEscape(bigram))"
+            let level = percentLabel(intervals.level)
+            page.raw("<p class=\"margin\" id=\"margin-\(HTMLText.escape(split.name))\">")
+            page.element("strong", split.name + ": ")
+            let verdict = m.low > 0 ? "minillm beats the Kneser–Ney bigram by "
+                : m.high < 0 ? "minillm loses to the Kneser–Ney bigram: its margin is "
+                : "minillm and the Kneser–Ney bigram cannot be told apart: the margin is "
+            page.text(verdict)
+            page.span(m.estimate, "\(pointer)/estimate")
+            page.text(" bits/byte (\(level) CI ")
+            page.span(m.low, "\(pointer)/low")
+            page.text(m.low < 0 || m.high < 0 ? " to " : "–")
+            page.span(m.high, "\(pointer)/high")
+            page.text("; margin = bigram − model over \(intervals.articles) articles).")
+            page.raw("</p>\n")
+        }
+    }
+
+    /// 0.95 → "95 %".
+    static func percentLabel(_ level: Double) -> String {
+        let percent = level * 100
+        return (percent == percent.rounded() ? String(Int(percent)) : HTMLText.number(percent)) + " %"
     }
 
     /// Unigram then bigram, then any other baseline by name.
@@ -248,7 +300,7 @@ public enum HTMLReport {
     .muted{color:#666;font-size:13px}.alarm{background:#fde2e2;border:2px solid #c00;padding:12px;margin:16px 0}
     .ok{background:#e6f4e6;border:1px solid #4a4;padding:12px;margin:16px 0}
     .charts{display:flex;flex-wrap:wrap;gap:12px}.chart{border:1px solid #ddd}
-    .sample{border-left:3px solid #1f77b4;padding:4px 12px;margin:12px 0}.text{white-space:pre-wrap;margin:4px 0}
+    .margin{font-size:15px;margin:8px 0}.sample{border-left:3px solid #1f77b4;padding:4px 12px;margin:12px 0}.text{white-space:pre-wrap;margin:4px 0}
     .prompt{font-weight:bold;background:#eef4fb}.token{font-family:ui-monospace,monospace;white-space:pre}
     .lineage{font-family:ui-monospace,monospace;font-size:13px;word-break:break-all}.up{color:#a00}.down{color:#070}
     """

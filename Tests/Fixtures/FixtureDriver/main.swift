@@ -73,9 +73,18 @@ struct ReportStage: Stage {
         .string("title", default: "Report", "report title"),
         .bool("shout", default: false, "upper-case the title"),
         .double("scale", default: 1.0, in: 0...1000, "multiplies the sum"),
+        .bool("fail", default: false, "fail instead of writing the report (a stage failure, exit 1)"),
     ]
 
+    /// A relation between parameters, so that tests see it refused before any stage runs.
+    func validate(_ parameters: Parameters) throws {
+        if try parameters.bool("shout") && parameters.string("title").isEmpty {
+            throw ParameterConflict("shout needs a title")
+        }
+    }
+
     func run(_ context: StageContext) throws -> [String: ArtifactHash] {
+        if try context.parameters.bool("fail") { throw PipelineError.stageFailed(stage: name, reason: "asked to fail") }
         let sum = Double(String(decoding: try context.inputData("sum"), as: UTF8.self)
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let title = try context.parameters.bool("shout") ? context.parameters.string("title").uppercased()
