@@ -62,13 +62,19 @@ import WikiTestSupport
         #expect(server.requests("file").count == 1)
     }
 
-    @Test func anInterruptedRunResumesWhereItStopped() throws {
-        let dir = try files()
-        let store = try dir.makeStore()
+    /// A download whose connection drops once, then the server gone; returns the port to serve on again.
+    func interruptedDownload(_ dir: TemporaryDirectory, store: Store) throws -> Int {
         var broken: FixtureServer? = try FixtureServer(faults: ["file:1=drop"], files: dir.path)
         let port = broken!.port
         #expect(throws: SourceError.self) { try download(broken!, store: store, attempts: 1) }
         broken = nil
+        return port
+    }
+
+    @Test func anInterruptedRunResumesWhereItStopped() throws {
+        let dir = try files()
+        let store = try dir.makeStore()
+        let port = try interruptedDownload(dir, store: store)
         let partial = try #require(try FileManager.default.contentsOfDirectory(atPath: store.root + "/downloads").first { $0.hasSuffix(".part") })
         let kept = try Store.stat(store.root + "/downloads/" + partial).size
         #expect(kept > 0)
@@ -81,10 +87,7 @@ import WikiTestSupport
     @Test func aChangedFileRestartsFromTheBeginning() throws {
         let dir = try files()
         let store = try dir.makeStore()
-        var broken: FixtureServer? = try FixtureServer(faults: ["file:1=drop"], files: dir.path)
-        let port = broken!.port
-        #expect(throws: SourceError.self) { try download(broken!, store: store, attempts: 1) }
-        broken = nil
+        let port = try interruptedDownload(dir, store: store)
         let other = Data(try bzip2(Array("<mediawiki></mediawiki>".utf8)))
         try other.write(to: URL(fileURLWithPath: dir.file(Self.dumpName)))
         let server = try FixtureServer(files: dir.path, port: port)
