@@ -16,7 +16,11 @@ import argparse, copy, json, os, subprocess, sys, time
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MINILLM = os.path.join(ROOT, ".build/release/minillm")
 
-# (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row.
+# The recipe `quick` had before the ablation; every row starts from it.
+AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "adamw", "decay": "cosine",
+              "min_lr_ratio": 0.1, "lr": 0.001}
+# (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; the
+# last cumulative row is today's `quick`.
 VARIANTS = [
     ("as shipped (sinusoidal ×√d, label smoothing 0.1, AdamW, cosine)", {}, True),
     ("label smoothing 0", {"label_smoothing": 0.0}, True),
@@ -49,8 +53,27 @@ def results(store, pipeline, preset):
     test = splits["test"]
     return dict(val=splits["validation"]["model"]["bitsPerByte"], test=test["model"]["bitsPerByte"],
                 bigram=next(b["bitsPerByte"] for name, b in test["baselines"].items() if name.startswith("bigram")),
-                ci=test["model"].get("bitsPerByteInterval"), tokens_per_s=train[-1]["tokens_per_s"],
+                ci=test.get("bitsPerByteIntervals", {}).get("model"), tokens_per_s=train[-1]["tokens_per_s"],
                 seconds=train[-1]["elapsed_s"], steps=len(train), model=model["hash"])
+
+
+def write_table(args, path, variants, done):
+    """The table of the variants finished so far, in their order (rewritten after each one)."""
+    rows = [dict(key=key, name=name, **results(args.store, path, key)) for key, name, _, _ in variants if key in done]
+    if not rows:
+        return
+    first = rows[0]["test"]
+    lines = ["| variant | validation bits/byte | test bits/byte | Δ test vs row 1 | KN bigram (test) | tokens/s | train s |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ci = f" ({r['ci']['low']:.3f}–{r['ci']['high']:.3f})" if r["ci"] else ""
+        lines.append(f"| {r['name']} | {r['val']:.3f} | {r['test']:.3f}{ci} | {r['test'] - first:+.3f} | {r['bigram']:.3f} "
+                     f"| {r['tokens_per_s']:.0f} | {r['seconds']:.0f} |")
+    with open(args.out, "w") as f:
+        f.write(f"<!-- pipeline/scripts/ablate.py --base {args.base} --tokens {args.tokens} --eval-tokens {args.eval_tokens} "
+                f"--jobs {args.jobs} -->\n")
+        f.write("\n".join(lines) + "\n")
+    print("\n".join(lines))
 
 
 def main():
@@ -72,7 +95,7 @@ def main():
 
     variants, cumulative = [], {}
     for index, (name, overrides, stacked) in enumerate(VARIANTS):
-        train = dict(base.get("train", {}))
+        train = dict(base.get("train", {}), **AS_SHIPPED)
         train.update(cumulative if stacked else {})
         train.update(overrides)
         if stacked:
@@ -101,7 +124,7 @@ def main():
     # Shared stages first, once.
     run(["run", "--store", args.store, "--pipeline", path, "--preset", variants[0][0], "--until", "shard"])
     pending = list(variants)
-    running = []
+    running, done = [], set()
     env = dict(os.environ, MINILLM_THREADS="1" if args.jobs > 1 else str(os.cpu_count()))
     while pending or running:
         while pending and len(running) < args.jobs:
@@ -117,20 +140,10 @@ def main():
                 if proc.returncode != 0:
                     sys.exit(f"variant {key} failed; see {work}/{key}.log")
                 print(f"{key} done in {time.time() - started:.0f} s", file=sys.stderr)
+                done.add(key)
+                write_table(args, path, variants, done)
 
-    rows = [dict(key=key, name=name, **results(args.store, path, key)) for key, name, _, _ in variants]
-    first = rows[0]["test"]
-    lines = ["| variant | validation bits/byte | test bits/byte | Δ test vs row 1 | KN bigram (test) | tokens/s | train s |",
-             "|---|---|---|---|---|---|---|"]
-    for r in rows:
-        ci = f" ({r['ci'][0]:.3f}–{r['ci'][1]:.3f})" if r["ci"] else ""
-        lines.append(f"| {r['name']} | {r['val']:.3f} | {r['test']:.3f}{ci} | {r['test'] - first:+.3f} | {r['bigram']:.3f} "
-                     f"| {r['tokens_per_s']:.0f} | {r['seconds']:.0f} |")
-    with open(args.out, "w") as f:
-        f.write(f"<!-- pipeline/scripts/ablate.py --base {args.base} --tokens {args.tokens} --eval-tokens {args.eval_tokens} "
-                f"--jobs {args.jobs} -->\n")
-        f.write("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    write_table(args, path, variants, done)
 
 
 if __name__ == "__main__":
