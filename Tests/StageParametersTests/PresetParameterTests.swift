@@ -25,7 +25,7 @@ import Testing
             "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
             "shard": #"{}"#,
-            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"eval_batches":16,"eval_every":100,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":500,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.0,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"muon","patience":0,"positions":"learned","seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"eval_batches":16,"eval_every":100,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":500,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.0,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"muon","patience":0,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256}"#,
             "evaluate": #"{"batch_size":16,"bleu_articles":20,"bleu_prompt_words":16,"bleu_reference_words":16,"extra_text":"","max_new_tokens":48,"max_tokens":0,"seed":1}"#,
         ],
         "seed-v1": [

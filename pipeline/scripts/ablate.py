@@ -30,6 +30,7 @@ VARIANTS = [
     ("AdamW lr 3e-3 for embeddings and head", {"lr": 0.003}, True),
     ("alone: Muon on the as-shipped recipe", {"optimizer": "muon", "muon_lr": 0.02}, False),
     ("alone: warmup-stable-decay on the as-shipped recipe", {"decay": "wsd", "min_lr_ratio": 0.0}, False),
+    ("back to sinusoidal positions (×√d) on row 6", {"positions": "sinusoidal"}, True),
 ]
 
 
@@ -104,9 +105,6 @@ def main():
             train["max_tokens"] = args.tokens
             train["max_steps"] = 100_000_000
         variants.append((f"v{index}", name, train, stacked))
-    if args.only:
-        keep = set(args.only.split(","))
-        variants = [v for v in variants if v[0] in keep]
 
     file = copy.deepcopy(pipeline)
     file.pop("preset", None)
@@ -123,8 +121,16 @@ def main():
 
     # Shared stages first, once.
     run(["run", "--store", args.store, "--pipeline", path, "--preset", variants[0][0], "--until", "shard"])
-    pending = list(variants)
-    running, done = [], set()
+    # Every variant has its preset in the file; --only picks which to build now. Variants already
+    # built in this store (an earlier invocation) count as done.
+    done = set()
+    for key, *_ in variants:
+        plans = json.loads(run(["status", "--json", "--store", args.store, "--pipeline", path, "--preset", key]))
+        if all(plan["status"] == "fresh" for plan in plans["stages"]):
+            done.add(key)
+    keep = set(args.only.split(",")) if args.only else {v[0] for v in variants}
+    pending = [v for v in variants if v[0] not in done and v[0] in keep]
+    running = []
     env = dict(os.environ, MINILLM_THREADS="1" if args.jobs > 1 else str(os.cpu_count()))
     while pending or running:
         while pending and len(running) < args.jobs:
