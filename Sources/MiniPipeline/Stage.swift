@@ -89,11 +89,6 @@ public final class StageContext: @unchecked Sendable {
         return try usable(record) ? record : nil
     }
 
-    /// Every usable checkpoint of the run's key (see `checkpoint(_:)`).
-    public func checkpoints() throws -> [CheckpointRecord] {
-        try store.catalogue.checkpoints(cacheKey: cacheKey).filter(usable)
-    }
-
     private func usable(_ record: CheckpointRecord) throws -> Bool {
         do {
             try store.ensureIntact(record.hash)

@@ -4,11 +4,7 @@ import TensorKernels
 extension TrainingSettings {
     /// A freshly initialised model for these settings, or the reason it cannot be built.
     public func makeModel(vocabularySize: Int, threads: Int?) throws -> MiniGPT {
-        let config = MiniGPTConfig(
-            vocabSize: vocabularySize, width: width, layers: layers, heads: heads,
-            contextLength: context, dropout: Float(dropout),
-            gelu: gelu == "tanh" ? .tanh : .erf,
-            positions: positions == "learned" ? .learned : .sinusoidal, tieWeights: tieWeights)
+        let config = modelConfig(vocabularySize: vocabularySize)
         do {
             let muon = optimizer == .muon ? Muon.Settings(
                 learningRateScale: Float(muonLearningRate / learningRate), momentum: Float(muonMomentum),
@@ -19,5 +15,12 @@ extension TrainingSettings {
         } catch {
             throw TrainingError.refused("\(error)")
         }
+    }
+
+    /// The model these settings describe.
+    public func modelConfig(vocabularySize: Int) -> MiniGPTConfig {
+        MiniGPTConfig(vocabSize: vocabularySize, width: width, layers: layers, heads: heads, contextLength: context,
+                      dropout: Float(dropout), gelu: gelu == "tanh" ? .tanh : .erf,
+                      positions: positions == "learned" ? .learned : .sinusoidal, tieWeights: tieWeights)
     }
 }

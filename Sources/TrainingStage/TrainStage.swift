@@ -21,15 +21,15 @@ public struct TrainStage: Stage {
 
     public static let modelKind = "model-weights", checkpointKind = "training-checkpoint", logKind = "training-log"
 
+    /// How training parameters must relate, beyond each one's range: the model's own rules
+    /// (`MiniGPTConfig.validate`), checked before any stage runs so that a bad shape is not found
+    /// only after extract → shard. The vocabulary is not known yet; every other rule applies.
     public func validate(_ parameters: Parameters) throws {
-        try Self.checkShape(try TrainingSettings(parameters))
-    }
-
-    /// How training parameters must relate, beyond each one's range: checked before any stage
-    /// runs, so that a bad model shape is not found only after extract → shard.
-    static func checkShape(_ settings: TrainingSettings) throws {
-        guard settings.width % settings.heads == 0 else {
-            throw ParameterConflict("heads \(settings.heads) must divide width \(settings.width)")
+        let settings = try TrainingSettings(parameters)
+        do {
+            try settings.modelConfig(vocabularySize: 2).validate()
+        } catch {
+            throw ParameterConflict("\(error) (width \(settings.width), heads \(settings.heads))")
         }
     }
 

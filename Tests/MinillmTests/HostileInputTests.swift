@@ -48,7 +48,7 @@ import TestSupport
 
     @Test func parametersThatCanBeCheckedUpFrontAreRefusedBeforeExtract() throws {
         let train = #"{"width": 32, "heads": 3, "layers": 1, "context": 16, "batch_size": 4}"#
-        try expectRefusedBeforeAnyStage(["train": train], mentions: ["stage train: heads 3 must divide width 32"])
+        try expectRefusedBeforeAnyStage(["train": train], mentions: ["stage train: invalid MiniGPT config: d_model 32 is not divisible by n_heads 3 (width 32, heads 3)"])
         try expectRefusedBeforeAnyStage(["evaluate": #"{"extra_text": "data/none.txt"}"#],
                                         mentions: ["stage evaluate: input file extra_text data/none.txt does not exist"])
         try expectRefusedBeforeAnyStage(["evaluate": #"{"extra_text": "adir"}"#], mentions: ["extra_text adir is a directory"])

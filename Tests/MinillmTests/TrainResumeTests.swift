@@ -79,7 +79,7 @@ import TestSupport
         project.setPipeline(text.replacingOccurrences(of: "\"heads\": 2", with: "\"heads\": 3"))
         let result = try project.run(["run"])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("stage train: heads 3 must divide width 32"), "\(result.stderr)")
+        #expect(result.stderr.contains("stage train: invalid MiniGPT config: d_model 32 is not divisible by n_heads 3 (width 32, heads 3)"), "\(result.stderr)")
         #expect(project.scalar("SELECT count(*) FROM runs")?.int == 0)
     }
 
