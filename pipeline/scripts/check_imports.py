@@ -11,9 +11,6 @@ SYSTEM = {"Foundation", "FoundationXML", "FoundationEssentials", "Glibc", "Darwi
 root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 package = json.loads(subprocess.run(["swift", "package", "dump-package"], cwd=root, check=True,
                                     capture_output=True, text=True).stdout)
-products = {}  # product name -> module name
-for dep in package.get("dependencies", []):
-    pass
 problems = []
 for target in package["targets"]:
     name, kind = target["name"], target["type"]
