@@ -45,7 +45,8 @@ public final class Catalogue {
 
     public init(path: String) throws {
         db = try SQLiteDatabase(path: path)
-        try db.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        try db.executeRetryingWhileBusy("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
         try migrate()
     }
 

@@ -88,6 +88,21 @@ public final class SQLiteDatabase {
         return rows
     }
 
+    /// Runs `sql`, retrying for up to `seconds` while another connection holds a lock.
+    ///
+    /// SQLite answers `SQLITE_BUSY` at once, without the busy handler, where waiting could deadlock —
+    /// as when two processes open a new catalogue together and both ask for write-ahead logging.
+    /// Statements here must be safe to repeat.
+    public func executeRetryingWhileBusy(_ sql: String, seconds: Double = 30) throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while true {
+            do { return try execute(sql) } catch StoreError.sqlite(let code, _, _)
+                where code & 0xff == SQLITE_BUSY && Date() < deadline {
+                usleep(10_000)
+            }
+        }
+    }
+
     public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// Runs `body` inside `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws.

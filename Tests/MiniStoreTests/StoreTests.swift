@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import TestSupport
 @testable import MiniStore
@@ -94,6 +95,19 @@ import TestSupport
         #expect(try again.db.query("SELECT count(*) AS n FROM schema_migrations").first?["n"]?.int
                 == Int64(CatalogueSchema.latestVersion))
         #expect(try again.db.query("PRAGMA journal_mode").first?["journal_mode"]?.string == "wal")
+    }
+
+    /// Two processes that open a new catalogue together both ask for write-ahead logging, and
+    /// SQLite answers one of them "busy" without waiting (CI saw it); every opener must get through.
+    @Test func manyConnectionsOpeningANewCatalogueTogetherAllSucceed() throws {
+        for round in 0..<5 {
+            let path = dir.file("c\(round).sqlite")
+            let failures = Mutex<[String]>([])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in
+                do { _ = try Catalogue(path: path) } catch { failures.withLock { $0.append("\(error)") } }
+            }
+            #expect(failures.withLock { $0 } == [])
+        }
     }
 
     @Test func newerSchemaIsRefused() throws {
