@@ -124,11 +124,17 @@ targets += [
     ]),
 ]
 
+// MARK: - Model formats: a trained model as Hugging Face transformers and llama.cpp (GGUF) read it
+targets += [
+    .target(name: "ModelFormats", dependencies: ["MiniGPT", "Tokenizer", "CoreSupport"]),
+    .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MiniGPT", "TensorKernels", "Tokenizer"]),
+]
+
 // MARK: - The minillm command line: the standard registry, model commands, executables
 targets += [
     .target(name: "MinillmCommands", dependencies: [
         "PipelineCommands", "MiniPipeline", "MiniStore", "CoreSupport", "Training", "TrainingStage", "VocabShardStages", "TextStages",
-        "EvaluationStage", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "EvaluationStage", "Evaluation", "MiniGPT", "ModelFormats", "Tokenizer", .product(name: "ArgumentParser", package: "swift-argument-parser"),
     ]),
     .executableTarget(name: "minillm", dependencies: ["MinillmCommands"]),
     .testTarget(name: "MinillmTests", dependencies: ["StoreTestSupport", "TestSupport"]),

@@ -4,22 +4,22 @@ import MiniGPT
 /// MiniGPT's KV-cached `CachedDecoder` as the evaluation's `LogitsSource`: one cached forward pass
 /// per generated token. A sequence that outgrows the context restarts the cache from its last
 /// ⌈T/2⌉ tokens (one prefill per T/2 new tokens), so the model always reads a full half-window.
-struct CachedModelSource: LogitsSource {
+public struct CachedModelSource: LogitsSource {
     let cache: CachedDecoder
     private var sequence: [Int32] = []
 
-    init(model: MiniGPT) { cache = CachedDecoder(model: model) }
+    public init(model: MiniGPT) { cache = CachedDecoder(model: model) }
 
-    var vocabSize: Int { cache.model.config.vocabSize }
+    public var vocabSize: Int { cache.model.config.vocabSize }
     private var contextLength: Int { cache.model.config.contextLength }
 
-    mutating func start(prompt: [Int]) throws -> [Float] {
+    public mutating func start(prompt: [Int]) throws -> [Float] {
         guard !prompt.isEmpty else { throw EvaluationError.emptyPrompt }
         sequence = prompt.map(Int32.init)
         return try refill(keeping: contextLength)
     }
 
-    mutating func append(_ token: Int) throws -> [Float] {
+    public mutating func append(_ token: Int) throws -> [Float] {
         sequence.append(Int32(token))
         guard cache.position < contextLength else { return try refill(keeping: (contextLength + 1) / 2) }
         return Array(try cache.append(Int32(token)))

@@ -6,13 +6,13 @@ import MiniStore
 
 /// The train stage's model artifact, loaded for inference: weights-only safetensors whose
 /// `__metadata__` holds `config` (MiniGPTConfig JSON), `tokenizer` and `shards` (hashes),
-/// `step` and `val_loss`.
-struct EvaluatedModel {
-    let model: MiniGPT
-    let metadata: [String: String]
+/// `step` and `val_loss`. Also what `minillm generate` and `minillm export` load.
+public struct EvaluatedModel {
+    public let model: MiniGPT
+    public let metadata: [String: String]
     let sizeBytes: Int
 
-    static func load(path: String, maxBatch: Int, threads: Int?) throws -> EvaluatedModel {
+    public static func load(path: String, maxBatch: Int, threads: Int?) throws -> EvaluatedModel {
         do {
             let file = try Safetensors(path: path)
             guard let text = file.metadata["config"] else {
@@ -32,7 +32,7 @@ struct EvaluatedModel {
     }
 
     var step: Int? { metadata["step"].flatMap(Int.init) }
-    var tokenizer: ArtifactHash? { metadata["tokenizer"].flatMap(ArtifactHash.init) }
+    public var tokenizer: ArtifactHash? { metadata["tokenizer"].flatMap(ArtifactHash.init) }
 
     static func summary(_ model: MiniGPT, sizeBytes: Int) -> ModelSummary {
         let c = model.config

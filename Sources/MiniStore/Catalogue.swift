@@ -213,6 +213,11 @@ public final class Catalogue {
         try runs(where: "stage = ? AND status = 'succeeded'", [.text(stage)], limit: 1).first
     }
 
+    /// Every succeeded run of `stage`, newest first.
+    public func succeededRuns(stage: String) throws -> [RunRecord] {
+        try runs(where: "stage = ? AND status = 'succeeded'", [.text(stage)])
+    }
+
     public func run(id: Int64) throws -> RunRecord? {
         try runs(where: "id = ?", [.integer(id)], limit: 1).first
     }

@@ -2,15 +2,17 @@ import ArgumentParser
 import CoreSupport
 import EvaluationStage
 import Foundation
-import MiniPipeline
+import MiniStore
 import PipelineCommands
 
-/// `minillm report`: the path of the current evaluation report, i.e. the `report` output of the
-/// latest succeeded evaluate run (a read-only object file in the store, self-contained HTML).
+/// `minillm report`: writes every evaluation's report (the `report` output of each succeeded
+/// evaluate run, self-contained HTML) as `store/reports/evaluate-<run>-model-<hash>.html`, and
+/// the latest as `store/reports/latest.html`, so a browser opens them by name; prints the latter.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Print the path of the current evaluation report (HTML); --open shows it with xdg-open.")
+        abstract: "Write store/reports/latest.html and one named .html per evaluation; print latest.html's path.",
+        discussion: "--open then shows latest.html with xdg-open.")
 
     @OptionGroup var options: StoreOptions
     @Flag(help: "Also open the report with xdg-open, where it is installed.") var open = false
@@ -19,28 +21,43 @@ struct ReportCommand: ParsableCommand {
         try reportingErrors("minillm") {
             let store = try options.openStore()
             let stage = EvaluateStage().name
-            guard let run = try store.catalogue.latestSucceededRun(stage: stage), let hash = run.outputs["report"] else {
+            let runs = try store.catalogue.succeededRuns(stage: stage).filter { $0.outputs["report"] != nil }
+            guard let latest = runs.first else {
                 Log.write("minillm: error: \(options.storePath) has no succeeded \(stage) run yet; run `minillm run` first\n")
                 throw ExitCode(MinillmExit.notReady.rawValue)
             }
-            let path = try store.ensureIntact(hash)
-            print(path)
-            if open { try Self.show(path, name: "minillm-report-\(hash.short).html") }
+            let directory = store.root + "/reports"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            let latestPath = directory + "/latest.html"
+            try Self.refresh(latestPath, from: try store.ensureIntact(latest.outputs["report"]!))
+            for run in runs {
+                let report = run.outputs["report"]!
+                guard let path = try? store.ensureIntact(report) else {
+                    Log.write("minillm: report \(report.short) of \(stage) run \(run.id) is no longer in the store; skipped\n")
+                    continue
+                }
+                let model = run.inputs["model"].map { "-model-\($0.short)" } ?? ""
+                try Self.refresh(directory + "/\(stage)-\(run.id)\(model).html", from: path)
+            }
+            print(latestPath)
+            if open { try Self.show(latestPath) }
         }
     }
 
-    /// Hands an `.html` copy of the page to xdg-open (browsers such as Chromium go by the file's
-    /// extension and would show the extensionless object as text); says so on stderr where
-    /// xdg-open is missing.
-    static func show(_ path: String, name: String) throws {
-        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
-        try? FileManager.default.removeItem(atPath: copy)
-        try FileManager.default.copyItem(atPath: path, toPath: copy)
+    /// Copies `source` to `path` unless `path` already holds the same bytes.
+    static func refresh(_ path: String, from source: String) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: source))
+        guard FileManager.default.contents(atPath: path) != data else { return }
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// Hands the page to xdg-open; says so on stderr where xdg-open is missing.
+    static func show(_ path: String) throws {
         guard let opener = ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":")
             .map({ "\($0)/xdg-open" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
-            Log.write("minillm: xdg-open is not installed; open \(copy) in a browser\n")
+            Log.write("minillm: xdg-open is not installed; open \(path) in a browser\n")
             return
         }
-        try Process.run(URL(fileURLWithPath: opener), arguments: [copy]).waitUntilExit()
+        try Process.run(URL(fileURLWithPath: opener), arguments: [path]).waitUntilExit()
     }
 }

@@ -115,12 +115,21 @@ extension StageProject {
         #expect(try project.build()["evaluate"]!.outcome == .fresh)
         let command = try project.run(["report", "--store", project.storePath])
         let path = try project.store.ensureIntact(result.outputs["report"]!)
-        #expect(command.status == 0 && command.stdout == path + "\n")
-        let open = try project.run(["report", "--open", "--store", project.storePath],
-                                  environment: ["PATH": "/nonexistent", "TMPDIR": project.dir.path])
-        let copy = project.dir.file("minillm-report-\(result.outputs["report"]!.short).html")
-        #expect(open.status == 0 && open.stderr.contains("xdg-open is not installed; open \(copy) in a browser"))
-        #expect(FileManager.default.contents(atPath: copy) == FileManager.default.contents(atPath: path))
+        let latest = project.store.root + "/reports/latest.html"
+        #expect(command.status == 0 && command.stdout == latest + "\n", "\(command.stderr)")
+        let named = project.store.root + "/reports/evaluate-\(run.id)-model-\(run.inputs["model"]!.short).html"
+        for file in [latest, named] {
+            #expect(FileManager.default.contents(atPath: file) == FileManager.default.contents(atPath: path), "\(file)")
+        }
+        // A second evaluation becomes latest.html; the first keeps its named file.
+        let second = try project.build(force: ["evaluate"])["evaluate"]!
+        #expect(try project.run(["report", "--store", project.storePath]).status == 0)
+        #expect(FileManager.default.contents(atPath: latest) == (try project.store.data(second.outputs["report"]!)))
+        #expect(FileManager.default.contents(atPath: named) == FileManager.default.contents(atPath: path))
+        let files = try FileManager.default.contentsOfDirectory(atPath: project.store.root + "/reports")
+        #expect(files.count == 3, "latest.html and one file per evaluation: \(files)")
+        let open = try project.run(["report", "--open", "--store", project.storePath], environment: ["PATH": "/nonexistent"])
+        #expect(open.status == 0 && open.stderr.contains("xdg-open is not installed; open \(latest) in a browser"))
     }
 
     /// A forced rerun gives the same figures (only timings, memory and the date may differ) and

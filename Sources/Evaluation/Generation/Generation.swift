@@ -2,8 +2,10 @@ import Foundation
 
 /// Runs one generation against a `LogitsSource` and times it.
 public enum Generation {
+    /// `onToken` sees each new token as soon as it is chosen (to stream it), before the next
+    /// forward pass.
     public static func generate<Source: LogitsSource>(
-        _ source: inout Source, prompt: [Int], settings: SamplingSettings
+        _ source: inout Source, prompt: [Int], settings: SamplingSettings, onToken: (Int) throws -> Void = { _ in }
     ) throws -> GenerationResult {
         var sampler = Sampler(settings: settings)
         var history = prompt
@@ -19,6 +21,7 @@ public enum Generation {
             if settings.stopTokens.contains(token) { stoppedAtStopToken = true; break }
             generated.append(token)
             history.append(token)
+            try onToken(token)
             if generated.count == settings.maxNewTokens { break }
             let t = DispatchTime.now().uptimeNanoseconds
             logits = try source.append(token)

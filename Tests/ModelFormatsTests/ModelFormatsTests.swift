@@ -1,0 +1,79 @@
+import Foundation
+import MiniGPT
+import ModelFormats
+import TensorKernels
+import Testing
+import Tokenizer
+
+@Suite("Standard architectures and their files") struct ModelFormatsTests {
+    static func config(positions: MiniGPTConfig.Positions = .learned, gelu: GELU.Kind = .tanh, tied: Bool = false) -> MiniGPTConfig {
+        MiniGPTConfig(vocabSize: 300, width: 16, layers: 2, heads: 2, contextLength: 8, gelu: gelu, positions: positions,
+                      tieWeights: tied)
+    }
+
+    @Test func aModelThatIsNoStandardArchitectureIsRefusedNamingTheOption() throws {
+        #expect(throws: ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)"])) {
+            try StandardArchitectures.matching(Self.config(positions: .sinusoidal))
+        }
+        #expect(throws: ExportRefusal(reasons: ["gelu erf (gpt2 needs tanh)"])) {
+            try StandardArchitectures.matching(Self.config(gelu: .erf))
+        }
+        let refusal = ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)"])
+        #expect(refusal.description == "the model fits no standard architecture: positions sinusoidal (gpt2 needs learned); "
+                + "use --format minillm")
+        #expect(try StandardArchitectures.matching(Self.config()).name == "gpt2")
+    }
+
+    /// transformers' Conv1D holds [in, out]: element (i, o) of c_attn is element (o, i) of qkv.
+    @Test func gpt2BlockMatricesAreTransposedAndTheHeadFollowsTying() throws {
+        let model = try MiniGPT(config: Self.config(), maxBatch: 1, seed: 7)
+        let tensors = Dictionary(uniqueKeysWithValues: GPT2Architecture().huggingFaceTensors(model).map { ($0.name, $0) })
+        let expected = 2 + 2 * 12 + 2 + 1  // embeddings, 12 per block, final norm, head
+        #expect(tensors.count == expected)
+        let qkv = model.tensor("blocks.1.attn.qkv.weight")!, cAttn = try #require(tensors["transformer.h.1.attn.c_attn.weight"])
+        #expect(cAttn.shape == [16, 48])
+        for (o, i) in [(0, 0), (5, 3), (47, 15), (20, 9)] { #expect(cAttn.values[i * 48 + o] == qkv[o * 16 + i]) }
+        let fcProj = try #require(tensors["transformer.h.0.mlp.c_proj.weight"])
+        #expect(fcProj.shape == [64, 16])
+        #expect(fcProj.values[3 * 16 + 2] == model.tensor("blocks.0.mlp.proj.weight")![2 * 64 + 3])
+        #expect(tensors["lm_head.weight"]?.values == Self.values(model, "head.weight"))
+        let tied = try MiniGPT(config: Self.config(tied: true), maxBatch: 1, seed: 7)
+        #expect(!GPT2Architecture().huggingFaceTensors(tied).contains { $0.name == "lm_head.weight" })
+        #expect(!GPT2Architecture().ggufTensors(tied).contains { $0.name == "output.weight" })
+        let gguf = GPT2Architecture().ggufTensors(model)
+        #expect(gguf.first { $0.name == "blk.1.attn_qkv.weight" }?.values == Self.values(model, "blocks.1.attn.qkv.weight"),
+                "GGUF keeps [out, in]")
+    }
+
+    @Test func theHuggingFaceDirectoryDeclaresTheSpecialTokens() throws {
+        let model = try MiniGPT(config: Self.config(), maxBatch: 1, seed: 7)
+        let tokenizer = try Tokenizer.train(.bpe, documents: ["uno dos tres cuatro cinco seis siete"], vocabularySize: 300)
+        let files = Dictionary(uniqueKeysWithValues: HuggingFaceDirectory.contents(
+            model: model, architecture: GPT2Architecture(), tokenizer: tokenizer, metadata: [:]).map { ($0.name, $0.data) })
+        #expect(Set(files.keys) == ["config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                                    "tokenizer_config.json", "special_tokens_map.json"])
+        func object(_ name: String) throws -> [String: Any] {
+            try #require(try JSONSerialization.jsonObject(with: files[name]!) as? [String: Any], "\(name)")
+        }
+        let config = try object("config.json")
+        #expect(config["model_type"] as? String == "gpt2" && config["n_embd"] as? Int == 16 && config["n_positions"] as? Int == 8)
+        #expect(config["layer_norm_epsilon"] as? Double == 1e-5 && config["tie_word_embeddings"] as? Bool == false)
+        #expect(config["bos_token_id"] as? Int == 2 && config["eos_token_id"] as? Int == 3 && config["pad_token_id"] as? Int == 0)
+        let special = try object("special_tokens_map.json")
+        #expect(special as? [String: String] == ["bos_token": "[BOS]", "eos_token": "[EOS]", "pad_token": "[PAD]", "unk_token": "[UNK]"])
+        #expect(try object("tokenizer_config.json")["tokenizer_class"] as? String == "PreTrainedTokenizerFast")
+        let processor = try object("tokenizer.json")["post_processor"] as? [String: Any]
+        #expect(processor?["type"] as? String == "TemplateProcessing")
+        let weights = try Safetensors(path: try Self.write(files["model.safetensors"]!))
+        #expect(weights.entries["transformer.wte.weight"]?.shape == [300, 16])
+        #expect(try weights.floats("transformer.wpe.weight") == Self.values(model, "pos_emb.weight"))
+    }
+
+    static func values(_ model: MiniGPT, _ name: String) -> [Float] { [Float](model.tensor(name)!) }
+
+    static func write(_ data: Data) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("minillm-formats-\(UUID().uuidString)").path
+        try data.write(to: URL(fileURLWithPath: path))
+        return path
+    }
+}
