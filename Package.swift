@@ -127,7 +127,7 @@ targets += [
 // MARK: - Model formats: a trained model as Hugging Face transformers and llama.cpp (GGUF) read it
 targets += [
     .target(name: "ModelFormats", dependencies: ["MiniGPT", "Tokenizer", "CoreSupport"]),
-    .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MiniGPT", "TensorKernels", "Tokenizer"]),
+    .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "MiniGPT", "TensorKernels", "Tokenizer", "TestSupport"]),
 ]
 
 // MARK: - The minillm command line: the standard registry, model commands, executables

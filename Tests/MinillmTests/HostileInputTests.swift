@@ -100,7 +100,7 @@ import TestSupport
         let built = try project.run(["run"])
         #expect(built.status == 0, "\(built.stderr)")
         project.dir.write("occupied", "a file")
-        let export = try project.run(["export", "train", project.dir.file("occupied")])
+        let export = try project.run(["export", "train", project.dir.file("occupied"), "--format", "minillm"])
         #expect(export.status == 1 && export.stderr.contains("exists and is not a directory"), "\(export.stderr)")
         #expect(!export.stderr.contains("NSCocoaErrorDomain"))
 

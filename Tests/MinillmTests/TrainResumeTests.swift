@@ -54,7 +54,13 @@ import TestSupport
         let first = try project.run(["run"])
         #expect(first.status == 0, "\(first.stderr)")
         let out = project.dir.file("exported")
-        let result = try project.run(["export", "train", out])
+        // Sinusoidal positions and erf GELU are no standard architecture: hf (the default) and gguf refuse in one line.
+        for format in [[], ["--format", "gguf"]] {
+            let refused = try project.run(["export", "train", out] + format)
+            #expect(refused.status == 2 && refused.stderr == "minillm: error: the model fits no standard architecture: "
+                    + "positions sinusoidal (gpt2 needs learned); use --format minillm\n", "\(refused.stderr)")
+        }
+        let result = try project.run(["export", "train", out, "--format", "minillm"])
         #expect(result.status == 0, "\(result.stderr)")
         for name in ["model.safetensors", "config.json", "tokenizer.json"] {
             #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Export round trip: `minillm export train DIR`, then the PyTorch reference loads DIR and scores
+# Export round trip: `minillm export train DIR --format minillm`, then the PyTorch reference loads DIR and scores
 # the train stage's fixed validation batches; its loss must match the validation loss minillm
 # recorded for those weights (the model's `val_loss` metadata) to 1e-4.
 #
@@ -18,7 +18,7 @@ python3 -c "import torch" 2>/dev/null || python3 -m pip install --quiet torch==2
 swift build -c release --product minillm >&2
 minillm() { .build/release/minillm "$1" --store "$store" --pipeline "$pipeline" "${@:2}"; }
 
-minillm export train "$dir" >&2
+minillm export train "$dir" --format minillm >&2
 minillm show train > "$work/run.json"
 [ "$(jq -r .status "$work/run.json")" = succeeded ] || { echo "check-export: the latest train run did not succeed" >&2; exit 1; }
 python3 pipeline/scripts/train_reference.py --store "$store" --run "$work/run.json" --validation-batch "$work/batch.safetensors"

@@ -1,0 +1,128 @@
+import Foundation
+import MiniGPT
+import Testing
+import TestSupport
+import Tokenizer
+
+/// A tiny GPT-2-shaped model trained through `minillm` (a few steps), exported as hf, gguf and
+/// minillm, then read by the real Python packages. A package that cannot be installed makes its
+/// test SKIPPED, never passed.
+@Suite("A trained model in transformers and gguf, and minillm generate", .serialized) struct InteropTests {
+    static let context = 64
+
+    /// Trained once per test process (the suite is serialized): 30 steps of a 2-layer, 32-wide model
+    /// on the committed articles.
+    nonisolated(unsafe) static let project: ScratchProject = {
+        let project = ScratchProject("minillm-interop", pipeline: """
+            {"stages": {
+              "extract": {"sample_file": "\(Repo.articles)"},
+              "clean": {"min_chars": 200, "near_duplicate_threshold": 0},
+              "vocab": {"bpe_vocab_size": 400},
+              "train": {"width": 32, "layers": 2, "heads": 2, "context": \(context), "batch_size": 4, "dropout": 0.0,
+                        "positions": "learned", "gelu": "tanh", "lr": 0.003, "warmup_steps": 5, "max_steps": 30,
+                        "eval_every": 30, "eval_batches": 2, "checkpoint_every": 30, "patience": 0}
+            }}
+            """, environment: ["MINILLM_THREADS": "2"])
+        let trained = try! project.run(["run", "--until", "train"])
+        precondition(trained.status == 0, trained.stderr)
+        for (format, path) in [("hf", "hf"), ("gguf", "model.gguf"), ("minillm", "minillm")] {
+            let exported = try! project.run(["export", "train", project.dir.file(path), "--format", format])
+            precondition(exported.status == 0, exported.stderr)
+        }
+        return project
+    }()
+
+    static let prompts = ["En el año 1492,", "La capital de España", "El río Amazonas"]
+
+    /// minillm's side of every check: logits of a fixed batch, greedy continuations through
+    /// `minillm generate`, and its token ids of real articles.
+    static func spec() throws -> String {
+        let dir = project.dir
+        let model = try MiniGPT.load(from: dir.file("minillm"), maxBatch: 2)
+        let tokenizer = try Tokenizer(huggingFaceJSON: try Data(contentsOf: URL(fileURLWithPath: dir.file("minillm/tokenizer.json"))))
+        let texts = try String(contentsOfFile: Repo.articles, encoding: .utf8).split(separator: "\n").prefix(20).map { line in
+            (try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any])["text"] as! String
+        }
+        let ids = texts.map { tokenizer.encode($0).map(Int.init) }
+        let batch = [Array(ids[0].prefix(context)), Array(ids[1].prefix(context))]
+        let vocab = model.config.vocabSize
+        try model.forward(tokens: batch.flatMap { $0.map(Int32.init) }, batch: 2)
+        let logits = (0..<2 * context).flatMap { Array(model.logits(row: $0)) }
+        try logits.withUnsafeBufferPointer { values in
+            try Safetensors.write(path: dir.file("logits.safetensors"), tensors: [("logits", [2, context, vocab], values)])
+        }
+        let generated = try project.run(["generate", "--temperature", "0", "--max-tokens", "32", "--json"] + prompts)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let greedy = generated.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        #expect(greedy.count == prompts.count)
+        let spec: [String: Any] = [
+            "hf": dir.file("hf"), "gguf": dir.file("model.gguf"), "context": context, "batch": batch,
+            "logits": dir.file("logits.safetensors"),
+            "greedy": greedy.map { ["prompt_ids": $0["prompt_ids"]!, "ids": $0["ids"]!] },
+            "articles": zip(texts, ids).map { ["text": $0, "ids": $1] },
+        ]
+        try JSONSerialization.data(withJSONObject: spec).write(to: URL(fileURLWithPath: dir.file("spec.json")))
+        return dir.file("spec.json")
+    }
+
+    func python(_ check: String, what: String) throws {
+        let spec = try Self.spec()
+        let result: ProcessResult
+        do {
+            result = try ChildProcess.run("/usr/bin/env", ["python3", Repo.path("pipeline/scripts/interop_check.py"), check, spec])
+        } catch {
+            try Test.cancel("SKIPPED: python3 cannot be started (\(error)); \(what) NOT checked")
+        }
+        switch result.status {
+        case 0: print(result.stdout)
+        case 3: try Test.cancel("SKIPPED: \(what) NOT checked: \(result.stdout)")
+        default: Issue.record("\(what) (exit \(result.status)):\n\(result.stdout)\n\(result.stderr.suffix(2000))")
+        }
+    }
+
+    @Test func transformersLoadsTheExportAndAgreesWithMinillm() throws {
+        try python("transformers", what: "transformers against minillm (logits, greedy, tokenizer)")
+    }
+
+    @Test func theGGUFPackageReadsTheFileBack() throws {
+        try python("gguf", what: "the GGUF file read by the gguf package")
+    }
+
+    @Test func generateStreamsReadsStdinAndRefusesBadArguments() throws {
+        let project = Self.project
+        let minillm = BuiltProducts.path("minillm")
+        let one = try project.run(["generate", "En el año 1492,", "--max-tokens", "8", "--seed", "3"])
+        #expect(one.status == 0 && one.stdout.hasPrefix("En el año 1492,") && one.stdout.hasSuffix("\n"), "\(one.stderr)")
+        #expect(one.stderr.contains("tokens/s, first token after"), "\(one.stderr)")
+        #expect(try project.run(["generate", "En el año 1492,", "--max-tokens", "8", "--seed", "3"]).stdout == one.stdout,
+                "the same seed gives the same text")
+        let piped = try ChildProcess.run("/bin/sh", ["-c", "printf 'En el año 1492,\\nLa capital de España\\n' | '\(minillm)' generate --temperature 0 --max-tokens 6"],
+                                         cwd: project.root)
+        let lines = piped.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(piped.status == 0 && lines.count == 3 && lines[0].hasPrefix("En el año 1492,") && lines[1].hasPrefix("La capital"),
+                "one line per prompt read from stdin: \(piped.stdout) \(piped.stderr)")
+        let terminal = try ChildProcess.run("/usr/bin/script", ["-qec", "'\(minillm)' generate 'El río' --temperature 0 --max-tokens 6", "/dev/null"],
+                                            cwd: project.root)
+        #expect(terminal.status == 0 && terminal.stdout.contains("El río"), "on a terminal: \(terminal.stdout)")
+
+        let bad: [([String], Int32, String)] = [
+            (["--top-p", "2"], 2, "--top-p 2.0 is outside (0, 1]"),
+            (["--max-tokens", "-3"], 2, "--max-tokens"),
+            (["--max-tokens", "0"], 2, "--max-tokens 0 must be at least 1"),
+            (["--temperature", "-1"], 2, "--temperature"),
+            (["--model", "deadbeef"], 3, "deadbeef"),
+        ]
+        for (arguments, status, message) in bad {
+            let result = try project.run(["generate", "hola"] + arguments)
+            #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
+            #expect(result.stderr.split(separator: "\n").count == 1 && result.stdout.isEmpty, "one line: \(result.stderr)")
+        }
+        let shards = try #require(try project.run(["show", "shard"]).json?["outputs"] as? [String: String])["shards"]!
+        let notModel = try project.run(["generate", "hola", "--model", shards])
+        #expect(notModel.status == 2 && notModel.stderr.contains("not a trained model (model-weights)"), "\(notModel.stderr)")
+        let empty = ScratchProject("minillm-empty", pipeline: "{}")
+        let none = try empty.run(["generate", "hola"])
+        #expect(none.status == 3 && none.stderr.contains("holds no trained model yet"), "\(none.stderr)")
+        #expect(none.stderr.split(separator: "\n").count == 1)
+    }
+}
