@@ -8,7 +8,7 @@ public struct MinillmCommand: ParsableCommand {
         commandName: "minillm",
         abstract: "Turn Spanish Wikipedia into a small GPT-style language model, reproducibly.",
         version: MinillmVersion.current,
-        subcommands: DriverCommand<Minillm>.commonSubcommands + [ExportCommand.self, GenerateCommand.self, ReportCommand.self])
+        subcommands: DriverCommand<Minillm>.commonSubcommands + [ExportCommand.self, GenerateCommand.self, ScoreCommand.self, ReportCommand.self])
 
     public init() {}
 

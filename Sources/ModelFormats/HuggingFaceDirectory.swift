@@ -4,7 +4,8 @@ import Tokenizer
 
 /// A model directory that `transformers.AutoModelForCausalLM.from_pretrained(DIR)` and
 /// `AutoTokenizer.from_pretrained(DIR)` load with no custom code, as the standard architecture
-/// the model is. Its tokenizer starts every encoding with `[BOS]`, as minillm's documents start.
+/// the model is. Its tokenizer encodes text alone, as GPT-2's does: minillm's documents start with
+/// `[BOS]`, so put it first (`tokenizer("[BOS]" + text)`); lm-evaluation-harness does so itself.
 public enum HuggingFaceDirectory {
     /// The files, by name, in the order they are written.
     public static func contents(model: MiniGPT, architecture: any ExportArchitecture, tokenizer: Tokenizer,
@@ -25,7 +26,7 @@ public enum HuggingFaceDirectory {
             ("config.json", JSONValue.object(config)),
             ("generation_config.json", JSONValue.object(specials)),
             ("model.safetensors", safetensors(architecture.huggingFaceTensors(model), metadata: metadata.merging(["format": "pt"]) { a, _ in a })),
-            ("tokenizer.json", tokenizer.huggingFaceJSON(addingBOS: true)),
+            ("tokenizer.json", tokenizer.huggingFaceJSON()),
             ("tokenizer_config.json", JSONValue.object(tokenizerConfig)),
             ("special_tokens_map.json", JSONValue.object(names)),
         ]

@@ -10,10 +10,7 @@ import Foundation
 /// The special tokens are added tokens 0–3. minillm never reads them out of raw text, so for
 /// parity on text that spells `[BOS]` set `tokenizer.encode_special_tokens = True` in Python.
 extension Tokenizer {
-    /// `addingBOS` gives the file a post-processor that starts every encoding with `[BOS]`, as
-    /// minillm's documents start (the exported model directory's tokenizer); the store's copy has
-    /// none, so that it encodes text alone.
-    public func huggingFaceJSON(addingBOS: Bool = false) -> Data {
+    public func huggingFaceJSON() -> Data {
         var out = "{\n  \"version\": \"1.0\",\n  \"truncation\": null,\n  \"padding\": null,\n  \"added_tokens\": [\n"
         out += SpecialToken.allCases.map { special in
             "    {\"id\": \(special.id), \"content\": \(JSONText.quoted(special.text)), \"single_word\": false, "
@@ -23,12 +20,12 @@ extension Tokenizer {
         let vocabulary = (0..<vocabularySize).map { id in "    \(JSONText.quoted(vocabularyEntry(TokenID(id)))): \(id)" }
             .joined(separator: ",\n")
         switch model {
-        case .bpe(let bpe):
+        case .bpe:
             out += "  \"normalizer\": null,\n"
             out += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": "
                 + JSONText.quoted(PreTokenizer.pattern) + "}, \"behavior\": \"Isolated\", \"invert\": false}, "
                 + "{\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": true, \"use_regex\": false}]},\n"
-            out += "  \"post_processor\": \(addingBOS ? Self.bosTemplate : "null"),\n"
+            out += "  \"post_processor\": null,\n"
             out += "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": true, \"use_regex\": true},\n"
             out += "  \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": null, "
                 + "\"end_of_word_suffix\": null, \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n"
@@ -40,19 +37,11 @@ extension Tokenizer {
             out += "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"WhitespaceSplit\"}, "
                 + "{\"type\": \"Split\", \"pattern\": {\"Regex\": " + JSONText.quoted(WordPreTokenizer.pattern)
                 + "}, \"behavior\": \"Isolated\", \"invert\": false}]},\n"
-            out += "  \"post_processor\": \(addingBOS ? Self.bosTemplate : "null"),\n  \"decoder\": null,\n"
+            out += "  \"post_processor\": null,\n  \"decoder\": null,\n"
             out += "  \"model\": {\"type\": \"WordLevel\", \"unk_token\": \"[UNK]\",\n  \"vocab\": {\n" + vocabulary + "\n  }}\n}\n"
         }
         return Data(out.utf8)
     }
-
-    /// `[BOS]` before the sequence (a pair: before each), as `tokenizers`' TemplateProcessing.
-    static let bosTemplate: String = {
-        let bos = "{\"SpecialToken\": {\"id\": \"[BOS]\", \"type_id\": 0}}"
-        return "{\"type\": \"TemplateProcessing\", \"single\": [\(bos), {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}], "
-            + "\"pair\": [\(bos), {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, \(bos), {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], "
-            + "\"special_tokens\": {\"[BOS]\": {\"id\": \"[BOS]\", \"ids\": [\(SpecialToken.bos.id)], \"tokens\": [\"[BOS]\"]}}}"
-    }()
 
     /// Every token as the vocabulary spells it, in id order (what `tokenizer.json` and GGUF list).
     public var vocabularyEntries: [String] { (0..<vocabularySize).map { vocabularyEntry(TokenID($0)) } }
