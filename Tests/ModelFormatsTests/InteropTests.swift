@@ -55,7 +55,14 @@ import Tokenizer
         #expect(generated.status == 0, "\(generated.stderr)")
         let greedy = generated.stdout.split(separator: "\n").map { try! JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         #expect(greedy.count == prompts.count)
+        let documents = texts.prefix(3).map { "{\"text\": \(String(decoding: try! JSONSerialization.data(withJSONObject: $0, options: .fragmentsAllowed), as: UTF8.self))}" }
+        dir.write("three.jsonl", documents.joined(separator: "\n") + "\n")
+        let scored = try project.run(["score", dir.file("three.jsonl")])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let score = try #require(scored.json)
+        #expect(score["documents"] as? Int == 3)
         let spec: [String: Any] = [
+            "score": ["file": dir.file("three.jsonl"), "bits_per_byte": score["bits_per_byte"]!],
             "hf": dir.file("hf"), "gguf": dir.file("model.gguf"), "context": context, "batch": batch,
             "logits": dir.file("logits.safetensors"),
             "greedy": greedy.map { ["prompt_ids": $0["prompt_ids"]!, "ids": $0["ids"]!] },
