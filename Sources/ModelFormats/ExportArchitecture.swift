@@ -48,7 +48,7 @@ public struct ExportRefusal: Error, CustomStringConvertible, Equatable {
 
 /// A JSON value of a config file; objects are written with sorted keys.
 public enum JSONValue: Sendable, Equatable {
-    case int(Int), number(Double), bool(Bool), string(String), array([JSONValue]), null
+    case int(Int), number(Double), bool(Bool), string(String), array([JSONValue])
 
     /// A Float through its shortest decimal form (1e-05, not 9.999999747378752e-06).
     public static func float(_ value: Float) -> JSONValue { .number(Double("\(value)")!) }
@@ -68,7 +68,6 @@ extension JSONValue {
         case .bool(let v): "\(v)"
         case .string(let v): JSONText.quoted(v)
         case .array(let v): "[" + v.map(\.text).joined(separator: ", ") + "]"
-        case .null: "null"
         }
     }
 }
