@@ -60,8 +60,11 @@ struct GenerateCommand: ParsableCommand {
         let ids = [Int(SpecialToken.bos.id)] + tokenizer.encode(prompt).map(Int.init)
         var text = TextStream()
         if !json { text.write(Array(prompt.utf8)) }
+        // Word tokens are decoded one space apart (their pre-tokenisation dropped the spacing).
+        let separator: [UInt8] = tokenizer.kind == .word ? [0x20] : []
         let result = try Generation.generate(&source, prompt: ids, settings: settings) { token in
-            if !json { text.write(try tokenizer.decodeBytes([TokenID(token)])) }
+            let bytes = try tokenizer.decodeBytes([TokenID(token)])
+            if !json && !bytes.isEmpty { text.write(separator + bytes) }
         }
         let speed = result.totalSeconds > 0 ? Double(result.tokens.count) / result.totalSeconds : 0
         if json {

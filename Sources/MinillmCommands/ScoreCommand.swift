@@ -2,6 +2,7 @@ import ArgumentParser
 import CoreSupport
 import Foundation
 import MiniGPT
+import MiniPipeline
 import PipelineCommands
 import Tokenizer
 
@@ -37,13 +38,14 @@ struct ScoreCommand: ParsableCommand {
 
     static func documents(_ path: String) throws -> [String] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw ValidationError("\(path) cannot be read as UTF-8 text")
+            throw ParameterConflict("\(path) cannot be read as UTF-8 text")
         }
+        guard !text.allSatisfy(\.isWhitespace) else { throw ParameterConflict("\(path) holds no text") }
         guard text.first(where: { !$0.isWhitespace }) == "{" else { return [text] }
         return try text.split(separator: "\n").enumerated().map { number, line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
                   let text = object["text"] as? String else {
-                throw ValidationError("\(path) line \(number + 1): not a JSON object with a \"text\" string")
+                throw ParameterConflict("\(path) line \(number + 1): not a JSON object with a \"text\" string")
             }
             return text
         }

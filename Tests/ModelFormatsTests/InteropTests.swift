@@ -103,6 +103,11 @@ import Tokenizer
         #expect(one.stderr.contains("tokens/s, first token after"), "\(one.stderr)")
         #expect(try project.run(["generate", "En el año 1492,", "--max-tokens", "8", "--seed", "3"]).stdout == one.stdout,
                 "the same seed gives the same text")
+        // Streamed token by token (characters split across tokens held back) = decoded all at once.
+        let long = ["generate", "Durante la Edad Media,", "--max-tokens", "48", "--seed", "5"]
+        let streamed = try project.run(long), whole = try project.run(long + ["--json"])
+        let text = try #require(whole.json?["text"] as? String)
+        #expect(streamed.stdout == "Durante la Edad Media," + text + "\n" && text.unicodeScalars.count > 20, "\(streamed.stdout)")
         let piped = try ChildProcess.run("/bin/sh", ["-c", "printf 'En el año 1492,\\nLa capital de España\\n' | '\(minillm)' generate --temperature 0 --max-tokens 6"],
                                          cwd: project.root)
         let lines = piped.stdout.split(separator: "\n", omittingEmptySubsequences: false)
@@ -123,6 +128,13 @@ import Tokenizer
             let result = try project.run(["generate", "hola"] + arguments)
             #expect(result.status == status && result.stderr.contains(message), "\(arguments): \(result.status) \(result.stderr)")
             #expect(result.stderr.split(separator: "\n").count == 1 && result.stdout.isEmpty, "one line: \(result.stderr)")
+        }
+        project.dir.write("blank.txt", " \n")
+        project.dir.write("bad.jsonl", "{\"title\": \"x\"}\n")
+        for (file, message) in [("none.txt", "none.txt cannot be read"), ("blank.txt", "blank.txt holds no text"),
+                                ("bad.jsonl", "bad.jsonl line 1: not a JSON object with a \"text\" string")] {
+            let refused = try project.run(["score", project.dir.file(file)])
+            #expect(refused.status == 2 && refused.stderr.contains(message), "\(file): \(refused.stderr)")
         }
         let shards = try #require(try project.run(["show", "shard"]).json?["outputs"] as? [String: String])["shards"]!
         let notModel = try project.run(["generate", "hola", "--model", shards])

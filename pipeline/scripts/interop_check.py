@@ -111,6 +111,7 @@ def score_check(score, model, tokenizer, context, torch):
 def gguf_check(spec):
     gguf = need("gguf", "gguf")
     numpy = need("numpy", "numpy")
+    need("safetensors", "safetensors")
     from safetensors.numpy import load_file
     reader = gguf.GGUFReader(spec["gguf"])
     fields = {name: field for name, field in reader.fields.items()}
