@@ -6,10 +6,10 @@ import TensorKernels
 /// models trained before them keep their bytes and still load.
 public struct MiniGPTConfig: Sendable, Equatable, Codable {
     /// Additive positions (a fixed sinusoidal table or a learned one) or rotary q/k rotation.
-    public enum Positions: String, Sendable, Codable { case sinusoidal, learned, rope }
-    public enum Norm: String, Sendable, Codable { case layer, rms }
+    public enum Positions: String, Sendable, Codable, CaseIterable { case sinusoidal, learned, rope }
+    public enum Norm: String, Sendable, Codable, CaseIterable { case layer, rms }
     /// The MLP: 4·d GELU (GPT-2) or a SwiGLU gate (Llama, Qwen3).
-    public enum MLP: String, Sendable, Codable { case gelu, swiglu }
+    public enum MLP: String, Sendable, Codable, CaseIterable { case gelu, swiglu }
 
     public var vocabSize: Int
     public var width: Int
