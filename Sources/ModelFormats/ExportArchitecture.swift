@@ -21,7 +21,8 @@ public protocol ExportArchitecture: Sendable {
 }
 
 public enum StandardArchitectures {
-    public static let all: [any ExportArchitecture] = [GPT2Architecture()]
+    public static let all: [any ExportArchitecture] = [GPT2Architecture(), LlamaArchitecture(qkNorm: false),
+                                                       LlamaArchitecture(qkNorm: true)]
 
     /// The architecture `config` fits, or a refusal naming, for each architecture, the option
     /// that prevents it.
@@ -48,7 +49,7 @@ public struct ExportRefusal: Error, CustomStringConvertible, Equatable {
 
 /// A JSON value of a config file; objects are written with sorted keys.
 public enum JSONValue: Sendable, Equatable {
-    case int(Int), number(Double), bool(Bool), string(String), array([JSONValue])
+    case int(Int), number(Double), bool(Bool), string(String), array([JSONValue]), object([String: JSONValue])
 
     /// A Float through its shortest decimal form (1e-05, not 9.999999747378752e-06).
     public static func float(_ value: Float) -> JSONValue { .number(Double("\(value)")!) }
@@ -68,6 +69,7 @@ extension JSONValue {
         case .bool(let v): "\(v)"
         case .string(let v): JSONText.quoted(v)
         case .array(let v): "[" + v.map(\.text).joined(separator: ", ") + "]"
+        case .object(let v): "{" + v.keys.sorted().map { "\(JSONText.quoted($0)): \(v[$0]!.text)" }.joined(separator: ", ") + "}"
         }
     }
 }

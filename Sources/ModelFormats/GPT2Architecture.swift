@@ -1,7 +1,8 @@
 import MiniGPT
 
 /// GPT-2 (transformers' `GPT2LMHeadModel`, llama.cpp's `gpt2`): learned positions, tanh GELU,
-/// pre-LayerNorm blocks with biases, a fused q|k|v projection, a 4·d MLP and a bias-free head.
+/// pre-LayerNorm blocks with biases, a fused q|k|v projection, a GELU MLP (any width: `n_inner`)
+/// and a bias-free head.
 /// minillm's blocks are exactly that, with the same q|k|v order and head split. transformers
 /// stores the block matrices as `Conv1D`, [in, out]; GGUF keeps minillm's [out, in]. An untied
 /// head is `lm_head.weight` / `output.weight` (both loaders read it when present).
@@ -10,9 +11,13 @@ public struct GPT2Architecture: ExportArchitecture {
 
     public let name = "gpt2"
 
-    public func mismatch(_ config: MiniGPTConfig) -> String? {
-        if config.positions != .learned { return "positions \(config.positions.rawValue) (gpt2 needs learned)" }
-        if config.gelu != .tanh { return "gelu \(config.gelu.rawValue) (gpt2 needs tanh)" }
+    public func mismatch(_ c: MiniGPTConfig) -> String? {
+        if c.positions != .learned { return "positions \(c.positions.rawValue) (gpt2 needs learned)" }
+        if c.norm != .layer { return "norm \(c.norm.rawValue) (gpt2 needs layer)" }
+        if c.mlp != .gelu { return "mlp \(c.mlp.rawValue) (gpt2 needs gelu)" }
+        if c.gelu != .tanh { return "gelu \(c.gelu.rawValue) (gpt2 needs tanh)" }
+        if !c.bias { return "bias false (gpt2 needs biases)" }
+        if c.qkNorm { return "qk_norm true (gpt2 has none)" }
         return nil
     }
 

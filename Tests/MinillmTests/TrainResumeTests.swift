@@ -58,7 +58,8 @@ import TestSupport
         for format in [[], ["--format", "gguf"]] {
             let refused = try project.run(["export", "train", out] + format)
             #expect(refused.status == 2 && refused.stderr == "minillm: error: the model fits no standard architecture: "
-                    + "positions sinusoidal (gpt2 needs learned); use --format minillm\n", "\(refused.stderr)")
+                    + "positions sinusoidal (gpt2 needs learned); positions sinusoidal (llama needs rope); "
+                    + "positions sinusoidal (qwen3 needs rope); use --format minillm\n", "\(refused.stderr)")
         }
         let result = try project.run(["export", "train", out, "--format", "minillm"])
         #expect(result.status == 0, "\(result.stderr)")

@@ -4,22 +4,32 @@ import Testing
 import TestSupport
 import Tokenizer
 
-/// A tiny GPT-2-shaped model trained through `minillm` (a few steps), exported as hf, gguf and
-/// minillm, then read by the real Python packages. A package that cannot be installed makes its
+/// Tiny GPT-2-, Llama- and Qwen3-shaped models trained through `minillm` (a few steps), exported
+/// as hf, gguf and minillm, then read by the real Python packages. A package that cannot be installed makes its
 /// test SKIPPED, never passed.
 @Suite("A trained model in transformers and gguf, and minillm generate", .serialized) struct InteropTests {
     static let context = 64
 
-    /// Trained once per test process (the suite is serialized): 30 steps of a 2-layer, 32-wide model
-    /// on the committed articles.
-    nonisolated(unsafe) static let project: ScratchProject = {
-        let project = ScratchProject("minillm-interop", pipeline: """
+    /// The train options that make each standard architecture.
+    static let shapes = [
+        "gpt2": #""positions": "learned", "gelu": "tanh""#,
+        "llama": #""positions": "rope", "norm": "rms", "mlp": "swiglu", "bias": false"#,
+        "qwen3": #""positions": "rope", "norm": "rms", "mlp": "swiglu", "bias": false, "qk_norm": true"#,
+    ]
+    nonisolated(unsafe) static var projects: [String: ScratchProject] = [:]
+
+    /// Trained once per test process and architecture (the suite is serialized): a 2-layer,
+    /// 32-wide model on the committed articles, 30 steps for gpt2 (whose greedy text the
+    /// generate test reads), 10 for the others.
+    static func project(_ architecture: String) -> ScratchProject {
+        if let project = projects[architecture] { return project }
+        let project = ScratchProject("minillm-interop-\(architecture)", pipeline: """
             {"stages": {
               "extract": {"sample_file": "\(Repo.articles)"},
               "clean": {"min_chars": 200, "near_duplicate_threshold": 0},
               "vocab": {"bpe_vocab_size": 400},
               "train": {"width": 32, "layers": 2, "heads": 2, "context": \(context), "batch_size": 4, "dropout": 0.0,
-                        "positions": "learned", "gelu": "tanh", "lr": 0.003, "warmup_steps": 5, "max_steps": 30,
+                        \(shapes[architecture]!), "lr": 0.003, "warmup_steps": 5, "max_steps": \(architecture == "gpt2" ? 30 : 10),
                         "eval_every": 30, "eval_batches": 2, "checkpoint_every": 30, "patience": 0}
             }}
             """, environment: ["MINILLM_THREADS": "2"])
@@ -29,14 +39,15 @@ import Tokenizer
             let exported = try! project.run(["export", "train", project.dir.file(path), "--format", format])
             precondition(exported.status == 0, exported.stderr)
         }
+        projects[architecture] = project
         return project
-    }()
+    }
 
     static let prompts = ["En el año 1492,", "La capital de España", "El río Amazonas"]
 
     /// minillm's side of every check: logits of a fixed batch, greedy continuations through
     /// `minillm generate`, and its token ids of real articles.
-    static func spec() throws -> String {
+    static func spec(_ project: ScratchProject) throws -> String {
         let dir = project.dir
         let model = try MiniGPT.load(from: dir.file("minillm"), maxBatch: 2)
         let tokenizer = try Tokenizer(huggingFaceJSON: try Data(contentsOf: URL(fileURLWithPath: dir.file("minillm/tokenizer.json"))))
@@ -72,8 +83,8 @@ import Tokenizer
         return dir.file("spec.json")
     }
 
-    func python(_ check: String, what: String) throws {
-        let spec = try Self.spec()
+    func python(_ check: String, _ architecture: String, what: String) throws {
+        let spec = try Self.spec(Self.project(architecture))
         let result: ProcessResult
         do {
             result = try ChildProcess.run("/usr/bin/env", ["python3", Repo.path("pipeline/scripts/interop_check.py"), check, spec])
@@ -87,16 +98,16 @@ import Tokenizer
         }
     }
 
-    @Test func transformersLoadsTheExportAndAgreesWithMinillm() throws {
-        try python("transformers", what: "transformers against minillm (logits, greedy, tokenizer)")
+    @Test(arguments: ["gpt2", "llama", "qwen3"]) func transformersLoadsTheExportAndAgreesWithMinillm(_ architecture: String) throws {
+        try python("transformers", architecture, what: "transformers against minillm's \(architecture) (logits, greedy, tokenizer)")
     }
 
-    @Test func theGGUFPackageReadsTheFileBack() throws {
-        try python("gguf", what: "the GGUF file read by the gguf package")
+    @Test(arguments: ["gpt2", "llama", "qwen3"]) func theGGUFPackageReadsTheFileBack(_ architecture: String) throws {
+        try python("gguf", architecture, what: "the \(architecture) GGUF file read by the gguf package")
     }
 
     @Test func generateStreamsReadsStdinAndRefusesBadArguments() throws {
-        let project = Self.project
+        let project = Self.project("gpt2")
         let minillm = BuiltProducts.path("minillm")
         let one = try project.run(["generate", "En el año 1492,", "--max-tokens", "8", "--seed", "3"])
         #expect(one.status == 0 && one.stdout.hasPrefix("En el año 1492,") && one.stdout.hasSuffix("\n"), "\(one.stderr)")

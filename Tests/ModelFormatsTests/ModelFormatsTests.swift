@@ -11,17 +11,59 @@ import Tokenizer
                       tieWeights: tied)
     }
 
+    static func llama(qkNorm: Bool = false, bias: Bool = false, norm: MiniGPTConfig.Norm = .rms, tied: Bool = false) -> MiniGPTConfig {
+        MiniGPTConfig(vocabSize: 300, width: 16, layers: 2, heads: 2, contextLength: 8, positions: .rope, tieWeights: tied,
+                      norm: norm, mlp: .swiglu, hiddenWidth: 24, qkNorm: qkNorm, bias: bias, ropeTheta: 500)
+    }
+
     @Test func aModelThatIsNoStandardArchitectureIsRefusedNamingTheOption() throws {
-        #expect(throws: ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)"])) {
+        #expect(throws: ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)", "positions sinusoidal (llama needs rope)",
+                                                "positions sinusoidal (qwen3 needs rope)"])) {
             try StandardArchitectures.matching(Self.config(positions: .sinusoidal))
         }
-        #expect(throws: ExportRefusal(reasons: ["gelu erf (gpt2 needs tanh)"])) {
+        #expect(throws: ExportRefusal(reasons: ["gelu erf (gpt2 needs tanh)", "positions learned (llama needs rope)",
+                                                "positions learned (qwen3 needs rope)"])) {
             try StandardArchitectures.matching(Self.config(gelu: .erf))
         }
-        let refusal = ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)"])
+        #expect(throws: ExportRefusal(reasons: ["positions rope (gpt2 needs learned)", "bias true (llama has no biases)",
+                                                "bias true (qwen3 has no biases)"])) {
+            try StandardArchitectures.matching(Self.llama(bias: true))
+        }
+        #expect(throws: ExportRefusal(reasons: ["positions rope (gpt2 needs learned)", "norm layer (llama needs rms)",
+                                                "norm layer (qwen3 needs rms)"])) {
+            try StandardArchitectures.matching(Self.llama(norm: .layer))
+        }
+        let refusal = ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)", "positions sinusoidal (llama needs rope)"])
         #expect(refusal.description == "the model fits no standard architecture: positions sinusoidal (gpt2 needs learned); "
-                + "use --format minillm")
+                + "positions sinusoidal (llama needs rope); use --format minillm")
         #expect(try StandardArchitectures.matching(Self.config()).name == "gpt2")
+        #expect(try StandardArchitectures.matching(Self.llama()).name == "llama")
+        #expect(try StandardArchitectures.matching(Self.llama(qkNorm: true)).name == "qwen3")
+    }
+
+    /// q|k|v and gate|up are split into their rows; llama.cpp's `llama` gets each head's q and k
+    /// rows in adjacent rotary pairs (row 2i ← i, 2i + 1 ← i + hw/2); `qwen3` keeps them.
+    @Test func llamaFamilySplitsTheFusedMatricesAndPairsRotaryRowsForLlamaCpp() throws {
+        let model = try MiniGPT(config: Self.llama(qkNorm: true), maxBatch: 1, seed: 5)
+        let qkv = Self.values(model, "blocks.1.attn.qkv.weight"), fc = Self.values(model, "blocks.0.mlp.fc.weight")
+        let hf = Dictionary(uniqueKeysWithValues: LlamaArchitecture(qkNorm: true).huggingFaceTensors(model).map { ($0.name, $0) })
+        let expected = 1 + 2 * 11 + 1 + 1  // embeddings; 2 norms, q, k, v, o, 2 QK-norms, gate, up, down; final norm; head
+        #expect(hf.count == expected)
+        #expect(hf["model.layers.1.self_attn.k_proj.weight"]?.values == Array(qkv[(16 * 16)..<(32 * 16)]))
+        #expect(hf["model.layers.1.self_attn.v_proj.weight"]?.shape == [16, 16])
+        #expect(hf["model.layers.0.mlp.up_proj.weight"]?.values == Array(fc[(24 * 16)..<(48 * 16)]))
+        #expect(hf["model.layers.0.mlp.down_proj.weight"]?.shape == [16, 24])
+        #expect(hf["model.layers.0.self_attn.q_norm.weight"]?.values == Self.values(model, "blocks.0.attn.q_norm.weight"))
+        let qwen = Dictionary(uniqueKeysWithValues: LlamaArchitecture(qkNorm: true).ggufTensors(model).map { ($0.name, $0) })
+        #expect(qwen["blk.1.attn_q.weight"]?.values == Array(qkv[0..<(16 * 16)]) && qwen["blk.0.attn_k_norm.weight"] != nil)
+        let plain = try MiniGPT(config: Self.llama(tied: true), maxBatch: 1, seed: 5)
+        let q = Self.values(plain, "blocks.0.attn.qkv.weight")
+        let llama = try #require(LlamaArchitecture(qkNorm: false).ggufTensors(plain).first { $0.name == "blk.0.attn_q.weight" })
+        for (head, i, s) in [(0, 0, 0), (0, 0, 1), (1, 3, 1), (1, 2, 0)] {
+            let to = (head * 8 + 2 * i + s) * 16, from = (head * 8 + s * 4 + i) * 16
+            #expect(Array(llama.values[to..<to + 16]) == Array(q[from..<from + 16]), "head \(head) pair \(i) half \(s)")
+        }
+        #expect(!LlamaArchitecture(qkNorm: false).huggingFaceTensors(plain).contains { $0.name == "lm_head.weight" })
     }
 
     /// transformers' Conv1D holds [in, out]: element (i, o) of c_attn is element (o, i) of qkv.

@@ -55,7 +55,8 @@ def transformers_check(spec):
 
     model = AutoModelForCausalLM.from_pretrained(spec["hf"], dtype=torch.float32).eval()
     tokenizer = AutoTokenizer.from_pretrained(spec["hf"])
-    check(type(model).__name__ == "GPT2LMHeadModel", f"AutoModelForCausalLM loads {type(model).__name__} without remote code")
+    expected_class = json.load(open(spec["hf"] + "/config.json"))["architectures"][0]
+    check(type(model).__name__ == expected_class, f"AutoModelForCausalLM loads {type(model).__name__} without remote code")
     if "logits" in spec:
         expected = load_file(spec["logits"])["logits"]
         with torch.no_grad():
@@ -108,6 +109,33 @@ def score_check(score, model, tokenizer, context, torch):
           f"{theirs:.6f} ({difference:.1e} relative, ≤ 1e-5)")
 
 
+GPT2_NAMES = {"token_embd": "transformer.wte", "position_embd": "transformer.wpe", "output_norm": "transformer.ln_f",
+              "output": "lm_head", "attn_norm": "ln_1", "attn_qkv": "attn.c_attn", "attn_output": "attn.c_proj",
+              "ffn_norm": "ln_2", "ffn_up": "mlp.c_fc", "ffn_down": "mlp.c_proj"}
+LLAMA_NAMES = {"token_embd": "model.embed_tokens", "output_norm": "model.norm", "output": "lm_head",
+               "attn_norm": "input_layernorm", "attn_q": "self_attn.q_proj", "attn_k": "self_attn.k_proj",
+               "attn_v": "self_attn.v_proj", "attn_output": "self_attn.o_proj", "attn_q_norm": "self_attn.q_norm",
+               "attn_k_norm": "self_attn.k_norm", "ffn_norm": "post_attention_layernorm", "ffn_gate": "mlp.gate_proj",
+               "ffn_up": "mlp.up_proj", "ffn_down": "mlp.down_proj"}
+
+
+def expected_tensor(gguf_name, hf, arch, config):
+    """The hf export's tensor a GGUF tensor must equal, laid out as convert_hf_to_gguf.py would write it."""
+    parts = gguf_name.split(".")
+    names = GPT2_NAMES if arch == "gpt2" else LLAMA_NAMES
+    if parts[0] == "blk":
+        name = f"{'transformer.h' if arch == 'gpt2' else 'model.layers'}.{parts[1]}.{names[parts[2]]}.{parts[3]}"
+    else:
+        name = f"{names[parts[0]]}.{parts[1]}"
+    want = hf[name]
+    if arch == "gpt2" and name.endswith(("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")):
+        want = want.T  # Conv1D [in, out] back to [out, in]
+    if arch == "llama" and name.endswith(("q_proj.weight", "k_proj.weight")):
+        heads = config["num_attention_heads"]  # convert_hf_to_gguf.py's LlamaModel.permute
+        want = want.reshape(heads, 2, want.shape[0] // heads // 2, *want.shape[1:]).swapaxes(1, 2).reshape(want.shape)
+    return name, want
+
+
 def gguf_check(spec):
     gguf = need("gguf", "gguf")
     numpy = need("numpy", "numpy")
@@ -122,12 +150,22 @@ def gguf_check(spec):
         return bytes(value).decode() if field.types[0] == gguf.GGUFValueType.STRING else value.tolist()[0]
 
     config = json.load(open(spec["hf"] + "/config.json"))
-    check(scalar("general.architecture") == "gpt2", "general.architecture gpt2")
-    for key, want in [("gpt2.context_length", config["n_positions"]), ("gpt2.embedding_length", config["n_embd"]),
-                      ("gpt2.block_count", config["n_layer"]), ("gpt2.attention.head_count", config["n_head"]),
-                      ("gpt2.feed_forward_length", config["n_inner"])]:
-        check(scalar(key) == want, f"{key} = {scalar(key)} (config.json: {want})")
-    check(abs(scalar("gpt2.attention.layer_norm_epsilon") - config["layer_norm_epsilon"]) < 1e-12, "layer_norm_epsilon")
+    arch = config["model_type"]
+    check(scalar("general.architecture") == arch, f"general.architecture {arch}")
+    if arch == "gpt2":
+        keys = [("context_length", "n_positions"), ("embedding_length", "n_embd"), ("block_count", "n_layer"),
+                ("attention.head_count", "n_head"), ("feed_forward_length", "n_inner")]
+        epsilons = ("attention.layer_norm_epsilon", "layer_norm_epsilon")
+    else:
+        keys = [("context_length", "max_position_embeddings"), ("embedding_length", "hidden_size"),
+                ("block_count", "num_hidden_layers"), ("attention.head_count", "num_attention_heads"),
+                ("attention.head_count_kv", "num_key_value_heads"), ("feed_forward_length", "intermediate_size"),
+                ("rope.dimension_count", "head_dim")]
+        epsilons = ("attention.layer_norm_rms_epsilon", "rms_norm_eps")
+        check(abs(scalar(f"{arch}.rope.freq_base") - config["rope_theta"]) <= 1e-3 * config["rope_theta"], "rope.freq_base")
+    for key, name in keys:
+        check(scalar(f"{arch}.{key}") == config[name], f"{arch}.{key} = {scalar(f'{arch}.{key}')} (config.json {name}: {config[name]})")
+    check(abs(scalar(f"{arch}.{epsilons[0]}") - config[epsilons[1]]) < 1e-12, epsilons[0])
     tokens = fields["tokenizer.ggml.tokens"]
     vocab = json.load(open(spec["hf"] + "/tokenizer.json"))["model"]
     listed = [bytes(tokens.parts[i]).decode() for i in tokens.data]
@@ -138,18 +176,9 @@ def gguf_check(spec):
     check([scalar(f"tokenizer.ggml.{k}_token_id") for k in ["bos", "eos", "unknown", "padding"]] == [2, 3, 1, 0],
           "special token ids [BOS] 2, [EOS] 3, [UNK] 1, [PAD] 0")
     hf = load_file(spec["hf"] + "/model.safetensors")
-    conv1d = ("attn.c_attn.weight", "attn.c_proj.weight", "mlp.c_fc.weight", "mlp.c_proj.weight")
-    names = {"token_embd": "transformer.wte", "position_embd": "transformer.wpe", "output_norm": "transformer.ln_f",
-             "output": "lm_head", "attn_norm": "ln_1", "attn_qkv": "attn.c_attn", "attn_output": "attn.c_proj",
-             "ffn_norm": "ln_2", "ffn_up": "mlp.c_fc", "ffn_down": "mlp.c_proj"}
     matched = 0
     for tensor in reader.tensors:
-        parts = tensor.name.split(".")
-        if parts[0] == "blk":
-            name = f"transformer.h.{parts[1]}.{names[parts[2]]}.{parts[3]}"
-        else:
-            name = f"{names[parts[0]]}.{parts[1]}"
-        want = hf[name].T if name.endswith(conv1d) else hf[name]
+        name, want = expected_tensor(tensor.name, hf, arch, config)
         data = numpy.asarray(tensor.data).reshape(want.shape)
         if numpy.array_equal(data, want):
             matched += 1
