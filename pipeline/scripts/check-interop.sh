@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The heavy interop checks on the store's current model (GPT-2-shaped: `"positions": "learned",
-# "gelu": "tanh"`), with the real packages from PyPI (installed when missing):
+# The heavy interop checks on the store's current model (of a standard architecture: GPT-2, Llama or
+# Qwen3; README, *Using the model elsewhere*), with the real packages from PyPI (installed when missing):
 #   transformers  greedy continuations equal `minillm generate --temperature 0`; tokenizer ids on articles
 #   gguf          the GGUF file read back: metadata, tokenizer, every tensor equal to the hf export's
 #   llama.cpp     llama-cpp-python (built from source: ~15 min on 2 cores) runs the GGUF file: greedy ≥ 16 tokens equal
