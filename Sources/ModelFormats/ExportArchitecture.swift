@@ -36,6 +36,14 @@ public enum StandardArchitectures {
     }
 }
 
+extension ExportArchitecture {
+    /// A tied head reads the embedding table too, so a scale other than 1 cannot be folded into it.
+    func embeddingScaleMismatch(_ c: MiniGPTConfig) -> String? {
+        c.embeddingScale != 1 && c.tieWeights
+            ? "embedding_scale \(c.embeddingScale) with tie_weights (\(name) has no embedding multiplier; untied, it folds in)" : nil
+    }
+}
+
 /// A model that maps to no standard architecture.
 public struct ExportRefusal: Error, CustomStringConvertible, Equatable {
     public let reasons: [String]

@@ -19,6 +19,14 @@ extension MiniGPT {
         return ExportTensor(name: exportName, shape: tensor.shape, values: Array(self.tensor(name)!))
     }
 
+    /// The token embeddings times the model's embedding scale: the standard architectures have no
+    /// multiplier, and with an untied head the table is read only as the input, so it folds in.
+    func exportedTokenEmbedding(as exportName: String) -> ExportTensor {
+        let scale = config.embeddingScale
+        return ExportTensor(name: exportName, shape: layout["tok_emb.weight"]!.shape,
+                            values: self.tensor("tok_emb.weight")!.map { $0 * scale })
+    }
+
     /// Rows `rows` of the matrix `name` (one of q|k|v, or the gate or up half of SwiGLU's fc).
     func exportedRows(_ name: String, _ rows: Range<Int>, as exportName: String) -> ExportTensor {
         let cols = layout[name]!.shape[1]

@@ -18,7 +18,7 @@ public struct GPT2Architecture: ExportArchitecture {
         if c.gelu != .tanh { return "gelu \(c.gelu.rawValue) (gpt2 needs tanh)" }
         if !c.bias { return "bias false (gpt2 needs biases)" }
         if c.qkNorm { return "qk_norm true (gpt2 has none)" }
-        return nil
+        return embeddingScaleMismatch(c)
     }
 
     public func huggingFaceConfig(_ c: MiniGPTConfig) -> [String: JSONValue] {
@@ -37,7 +37,7 @@ public struct GPT2Architecture: ExportArchitecture {
     }
 
     public func huggingFaceTensors(_ model: MiniGPT) -> [ExportTensor] {
-        var out = [model.exported("tok_emb.weight", as: "transformer.wte.weight"),
+        var out = [model.exportedTokenEmbedding(as: "transformer.wte.weight"),
                    model.exported("pos_emb.weight", as: "transformer.wpe.weight")]
         for l in 0..<model.config.layers {
             let (m, h) = ("blocks.\(l).", "transformer.h.\(l).")
@@ -67,7 +67,7 @@ public struct GPT2Architecture: ExportArchitecture {
     }
 
     public func ggufTensors(_ model: MiniGPT) -> [ExportTensor] {
-        var out = [model.exported("tok_emb.weight", as: "token_embd.weight"),
+        var out = [model.exportedTokenEmbedding(as: "token_embd.weight"),
                    model.exported("pos_emb.weight", as: "position_embd.weight")]
         for l in 0..<model.config.layers {
             let (m, g) = ("blocks.\(l).", "blk.\(l).")

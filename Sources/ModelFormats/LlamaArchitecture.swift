@@ -18,7 +18,7 @@ public struct LlamaArchitecture: ExportArchitecture {
         if c.mlp != .swiglu { return "mlp \(c.mlp.rawValue) (\(name) needs swiglu)" }
         if c.bias { return "bias true (\(name) has no biases)" }
         if c.qkNorm != qkNorm { return "qk_norm \(c.qkNorm) (\(name) needs \(qkNorm))" }
-        return nil
+        return embeddingScaleMismatch(c)
     }
 
     public func huggingFaceConfig(_ c: MiniGPTConfig) -> [String: JSONValue] {
@@ -56,7 +56,7 @@ public struct LlamaArchitecture: ExportArchitecture {
     }
 
     public func huggingFaceTensors(_ model: MiniGPT) -> [ExportTensor] {
-        var out = [model.exported("tok_emb.weight", as: "model.embed_tokens.weight")]
+        var out = [model.exportedTokenEmbedding(as: "model.embed_tokens.weight")]
         for l in 0..<model.config.layers {
             let p = "model.layers.\(l)."
             out += blockTensors(model, l, attention: ["q_proj", "k_proj", "v_proj", "o_proj"].map { p + "self_attn.\($0).weight" },
@@ -78,7 +78,7 @@ public struct LlamaArchitecture: ExportArchitecture {
     }
 
     public func ggufTensors(_ model: MiniGPT) -> [ExportTensor] {
-        var out = [model.exported("tok_emb.weight", as: "token_embd.weight")]
+        var out = [model.exportedTokenEmbedding(as: "token_embd.weight")]
         for l in 0..<model.config.layers {
             let g = "blk.\(l)."
             var block = blockTensors(model, l, attention: ["attn_q", "attn_k", "attn_v", "attn_output"].map { g + $0 + ".weight" },

@@ -14,7 +14,8 @@ import Tokenizer
     static let shapes = [
         "gpt2": #""positions": "learned", "gelu": "tanh""#,
         "llama": #""positions": "rope", "norm": "rms", "mlp": "swiglu", "bias": false"#,
-        "qwen3": #""positions": "rope", "norm": "rms", "mlp": "swiglu", "bias": false, "qk_norm": true"#,
+        // The quick preset's shape, embeddings × 16 included (folded into the exported table).
+        "qwen3": #""positions": "rope", "norm": "rms", "mlp": "swiglu", "bias": false, "qk_norm": true, "embedding_scale": 16.0"#,
     ]
     nonisolated(unsafe) static var projects: [String: ScratchProject] = [:]
 

@@ -33,6 +33,12 @@ import Tokenizer
                                                 "norm layer (qwen3 needs rms)"])) {
             try StandardArchitectures.matching(Self.llama(norm: .layer))
         }
+        var scaledTied = Self.llama(qkNorm: true, tied: true)
+        scaledTied.embeddingScale = 4
+        #expect(throws: ExportRefusal(reasons: ["positions rope (gpt2 needs learned)", "qk_norm true (llama needs false)",
+                                                "embedding_scale 4.0 with tie_weights (qwen3 has no embedding multiplier; untied, it folds in)"])) {
+            try StandardArchitectures.matching(scaledTied)
+        }
         let refusal = ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)", "positions sinusoidal (llama needs rope)"])
         #expect(refusal.description == "the model fits no standard architecture: positions sinusoidal (gpt2 needs learned); "
                 + "positions sinusoidal (llama needs rope); use --format minillm")
@@ -54,6 +60,11 @@ import Tokenizer
         #expect(hf["model.layers.0.mlp.up_proj.weight"]?.values == Array(fc[(24 * 16)..<(48 * 16)]))
         #expect(hf["model.layers.0.mlp.down_proj.weight"]?.shape == [16, 24])
         #expect(hf["model.layers.0.self_attn.q_norm.weight"]?.values == Self.values(model, "blocks.0.attn.q_norm.weight"))
+        var scaled = Self.llama(qkNorm: true)
+        scaled.embeddingScale = 4
+        let scaledModel = try MiniGPT(config: scaled, maxBatch: 1, seed: 5)
+        #expect(LlamaArchitecture(qkNorm: true).huggingFaceTensors(scaledModel).first?.values
+                == Self.values(scaledModel, "tok_emb.weight").map { 4 * $0 }, "the embedding scale is folded into the table")
         let qwen = Dictionary(uniqueKeysWithValues: LlamaArchitecture(qkNorm: true).ggufTensors(model).map { ($0.name, $0) })
         #expect(qwen["blk.1.attn_q.weight"]?.values == Array(qkv[0..<(16 * 16)]) && qwen["blk.0.attn_k_norm.weight"] != nil)
         let plain = try MiniGPT(config: Self.llama(tied: true), maxBatch: 1, seed: 5)
