@@ -60,7 +60,8 @@ out = subprocess.run([minillm, "generate", "--store", store, "--pipeline", pipel
                       "--json"] + texts, capture_output=True, text=True, check=True).stdout
 ids = [json.loads(l)["prompt_ids"][1:] for l in out.splitlines()]
 greedy = [json.loads(l) for l in open(f"{work}/greedy.jsonl", encoding="utf-8")]
-context = json.load(open(f"{work}/hf/config.json"))["n_positions"]
+config = json.load(open(f"{work}/hf/config.json"))
+context = config.get("n_positions", config.get("max_position_embeddings"))
 json.dump({"hf": f"{work}/hf", "gguf": f"{work}/model.gguf", "context": context,
            "greedy": [{"prompt_ids": g["prompt_ids"], "ids": g["ids"]} for g in greedy],
            "articles": [{"text": t, "ids": i} for t, i in zip(texts, ids)]}, open(f"{work}/spec.json", "w"))
