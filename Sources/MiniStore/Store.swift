@@ -93,6 +93,27 @@ public final class Store {
         }
     }
 
+    /// Writes an artifact that a killed run continues: its bytes accumulate in
+    /// `partial/<name>` (name it by cache key and role), `writer.sync()` says what a checkpoint
+    /// should record, and a later call given that `prefix` keeps those bytes (checked by their
+    /// hash; otherwise it starts empty, and `writer.kept` is false). On success the file becomes
+    /// the object; on an error it stays for the next run.
+    @discardableResult
+    public func writeResumable(name: String, keeping prefix: WrittenPrefix?, kind: String, mediaType: String,
+                               _ body: (ArtifactWriter) throws -> Void) throws -> ArtifactHash {
+        let directory = root + "/partial"
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw StoreError.io(path: directory, operation: "mkdir", errno: errno) }
+        let writer = try ArtifactWriter(path: directory + "/" + name, keeping: prefix)
+        do {
+            try body(writer)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        let (hash, size) = try writer.finish()
+        return try commit(tmp: writer.filePath, hash: hash, size: size, kind: kind, mediaType: mediaType)
+    }
+
     @discardableResult
     public func put(_ data: Data, kind: String, mediaType: String) throws -> ArtifactHash {
         try write(kind: kind, mediaType: mediaType) { try $0.write(data) }

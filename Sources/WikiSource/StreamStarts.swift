@@ -80,12 +80,11 @@ final class StreamStarts {
 /// Wikimedia's multistream index (`…-multistream-index.txt.bz2`): lines `offset:page_id:title`,
 /// about 100 a stream, in file order.
 public enum StreamIndex {
-    /// The index of a `…-multistream.xml.bz2` dump, by Wikimedia's naming, when that file exists.
+    /// Where Wikimedia puts the index of a `…-multistream.xml.bz2` dump: `…-multistream-index.txt.bz2`.
     public static func companion(of dumpPath: String) -> String? {
         let suffix = "-multistream.xml.bz2"
         guard dumpPath.hasSuffix(suffix) else { return nil }
-        let path = String(dumpPath.dropLast(suffix.count)) + "-multistream-index.txt.bz2"
-        return FileManager.default.fileExists(atPath: path) ? path : nil
+        return String(dumpPath.dropLast(suffix.count)) + "-multistream-index.txt.bz2"
     }
 
     /// The distinct stream offsets, increasing; an unreadable line or offsets out of order are

@@ -148,10 +148,9 @@ import WikiTestSupport
         #expect(throws: SourceError.badStreamIndex(dir.file("worse.txt"), reason: "line 1 is not offset:page_id:title")) {
             try StreamIndex.offsets(path: dir.file("worse.txt"))
         }
-        _ = FileManager.default.createFile(atPath: dir.file("x-multistream.xml.bz2"), contents: Data())
-        #expect(StreamIndex.companion(of: dir.file("x-multistream.xml.bz2")) == nil)
-        _ = FileManager.default.createFile(atPath: dir.file("x-multistream-index.txt.bz2"), contents: Data())
-        #expect(StreamIndex.companion(of: dir.file("x-multistream.xml.bz2")) == dir.file("x-multistream-index.txt.bz2"))
+        #expect(StreamIndex.companion(of: "d/eswiki-20250101-pages-articles-multistream.xml.bz2")
+                == "d/eswiki-20250101-pages-articles-multistream-index.txt.bz2")
+        #expect(StreamIndex.companion(of: "d/eswiki-20250101-pages-articles.xml.bz2") == nil)
     }
 }
 
