@@ -1,12 +1,42 @@
 import Crypto
 
+/// A SHA-256 digest as four words: a compact dictionary key that a checkpoint can store.
+struct TextDigest: Hashable, Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ digest: SHA256.Digest) {
+        let bytes = Array(digest)
+        self.init(bytes: bytes[...])
+    }
+
+    init(bytes: ArraySlice<UInt8>) {
+        func word(_ k: Int) -> UInt64 {
+            bytes.dropFirst(k * 8).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        words = (word(0), word(1), word(2), word(3))
+    }
+
+    var bytes: [UInt8] {
+        [words.0, words.1, words.2, words.3].flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (56 - 8 * $0)) } }
+    }
+
+    static func == (a: TextDigest, b: TextDigest) -> Bool { a.words == b.words }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}
+
 /// Exact duplicates by the SHA-256 of the clean text; the first occurrence is kept.
 struct ExactDuplicates {
-    private var seen: [SHA256.Digest: Int] = [:]
+    private var seen: [TextDigest: Int] = [:]
 
     /// The index of the earlier article with the same text (by its SHA-256), or nil (and then
     /// this one is remembered).
-    mutating func earlier(_ digest: SHA256.Digest, index: Int) -> Int? {
+    mutating func earlier(_ digest: TextDigest, index: Int) -> Int? {
         if let first = seen[digest] { return first }
         seen[digest] = index
         return nil

@@ -1,4 +1,3 @@
-import CorpusFormat
 import Foundation
 import MiniStore
 import PipelineTestSupport
@@ -69,7 +68,7 @@ import WikiTestSupport
 
     @Test func killedExtractResumesAfterItsLastCheckpoint() throws {
         let whole = try project()
-        let uninterrupted = try whole.startStage("extract", environment: Self.checkpointEvery).wait()
+        let uninterrupted = try whole.startStage("extract").wait()
         #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
         let expected = try #require(corpus(uninterrupted))
         let size = try Store.stat(whole.store.objectPath(try #require(ArtifactHash(expected)))).size
@@ -88,5 +87,34 @@ import WikiTestSupport
         #expect(rerun.stderr.contains("resuming after \(checkpointed) articles"), "\(rerun.stderr)")
         #expect(corpus(rerun) == expected)
         #expect(partialSize(harness) == 0)
+    }
+
+    /// The copies after the kill are still found to duplicate articles before it: the filters'
+    /// state comes back from the checkpoint segments.
+    @Test func killedCleanResumesWithItsFiltersState() throws {
+        let whole = try project()
+        #expect(try whole.startStage("extract").wait().status == 0)
+        let uninterrupted = try whole.startStage("clean").wait()
+        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        let outputs = uninterrupted.json?["outputs"] as? [String: String]
+        #expect(uninterrupted.stderr.contains(" of 472 articles kept"), "\(uninterrupted.stderr)")
+
+        let harness = try project()
+        #expect(try harness.startStage("extract").wait().status == 0)
+        let every = ["MINILLM_CHECKPOINT_BYTES": "262144"]
+        let child = try harness.startStage("clean", environment: every.merging(["MINILLM_THREADS": "1"]) { $1 })
+        func checkpointed() -> Int64 {
+            (try? harness.count("SELECT step FROM checkpoints WHERE name = 'clean-progress'")) ?? -1
+        }
+        try #require(waitUntil { checkpointed() >= 472 * 6 / 10 }, "timed out waiting for 60 % of the articles")
+        child.kill(SIGKILL)
+        _ = child.wait()
+        let step = checkpointed()
+        #expect(try harness.count("SELECT count(*) FROM checkpoints WHERE name LIKE 'clean-segment-%'") > 5)
+
+        let rerun = try harness.startStage("clean", environment: every).wait()
+        #expect(rerun.status == 0, "\(rerun.stderr)")
+        #expect(rerun.stderr.contains("resuming after \(step) articles"), "\(rerun.stderr)")
+        #expect(rerun.json?["outputs"] as? [String: String] == outputs)
     }
 }
