@@ -80,7 +80,7 @@ targets += [
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["CoreSupport", "StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["StoreTestSupport", "TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["TestSupport", "PipelineTestSupport", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]

@@ -47,6 +47,21 @@ import Testing
         return merges
     }
 
+    /// Counts added batch by batch train the tokenizer that all the documents at once train.
+    @Test func countsInBatchesTrainTheSameTokenizer() throws {
+        let texts = (0..<60).map { k in
+            "El río número \(k) nace en la sierra y desemboca en el mar; \(String(repeating: "agua\(k % 7) ", count: k % 9)) ¿Cuántos?"
+        }
+        for kind in [Tokenizer.Kind.bpe, .word] {
+            let size = kind == .bpe ? 400 : 40
+            let once = try Tokenizer.train(kind, documents: texts, vocabularySize: size, threads: 3)
+            var counts = Tokenizer.TrainingCounts(kind, threads: 2)
+            for start in stride(from: 0, to: texts.count, by: 7) { counts.add(Array(texts[start..<min(start + 7, texts.count)])) }
+            counts.add([])
+            #expect(try Tokenizer.train(counts, vocabularySize: size).huggingFaceJSON() == once.huggingFaceJSON(), "\(kind)")
+        }
+    }
+
     @Test func incrementalTrainingMatchesFullRecounting() throws {
         let texts = Array(Fixtures.articles.prefix(12)) + ["aaaaaaa aaaa abababab", "ab ab abab ba"]
         let tokenizer = try Tokenizer.train(.bpe, documents: texts, vocabularySize: 420)
