@@ -54,9 +54,13 @@ struct NearDuplicates {
     static let shingleWords = 5
 
     let threshold: Double
-    private var signatures: [[UInt32]] = []
+    /// The remembered articles' signatures, one after the other (`hashes` values each).
+    private var signatures: [UInt32] = []
     private var owners: [Int] = []
-    private var buckets: [UInt64: [Int32]] = [:]
+    /// Per band key, the last slot remembered under it; `next[slot * bands + band]` the slot
+    /// before it (-1: none). About 600 bytes a remembered article in all, with the signature.
+    private var heads: [UInt64: Int32] = [:]
+    private var next: [Int32] = []
 
     init(threshold: Double) { self.threshold = threshold }
 
@@ -78,23 +82,32 @@ struct NearDuplicates {
         return minima
     }
 
-    /// The index of an earlier similar article, or nil (and then this one is remembered).
+    /// The index of an earlier similar article, or nil (and then this one is remembered): in the
+    /// first band that has a similar candidate, the oldest of them.
     mutating func earlier(_ signature: [UInt32], index: Int) -> Int? {
         var keys: [UInt64] = []
         for band in 0..<Self.bands {
             var key = UInt64(band) &* 0x100_0000_01B3
             for row in 0..<Self.rows { key = Self.mix(key ^ UInt64(signature[band * Self.rows + row])) }
             keys.append(key)
-            for candidate in buckets[key] ?? [] {
-                let other = signatures[Int(candidate)]
-                let same = zip(signature, other).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
-                if Double(same) / Double(Self.hashes) >= threshold { return owners[Int(candidate)] }
+            var candidate = heads[key] ?? -1
+            var oldest: Int32?
+            while candidate >= 0 {
+                let base = Int(candidate) * Self.hashes
+                var same = 0
+                for k in 0..<Self.hashes where signature[k] == signatures[base + k] { same += 1 }
+                if Double(same) / Double(Self.hashes) >= threshold { oldest = candidate }
+                candidate = next[Int(candidate) * Self.bands + band]
             }
+            if let oldest { return owners[Int(oldest)] }
         }
-        let slot = Int32(signatures.count)
-        signatures.append(signature)
+        let slot = Int32(owners.count)
+        signatures += signature
         owners.append(index)
-        for key in keys { buckets[key, default: []].append(slot) }
+        for key in keys {
+            next.append(heads[key] ?? -1)
+            heads[key] = slot
+        }
         return nil
     }
 

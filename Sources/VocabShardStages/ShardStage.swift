@@ -37,11 +37,13 @@ public struct ShardStage: Stage {
         let manifest = try ShardSet.build(corpus: try context.inputPath("corpus"), tokenizer: tokenizer,
                                           tokenizerHash: context.inputs["tokenizer"]!, split: split, store: context.store,
                                           threads: threads)
-        let set = try ShardSet(store: context.store, manifest: manifest)
+        // The manifest alone: opening the shards would map them all (resident memory as large as
+        // the shards), and the runner verifies every output anyway.
+        let written = try ShardManifest.decode(try context.store.data(manifest))
         var metrics: [(String, Double)] = []
         var bytes = 0
         for part in DocumentSplit.Part.allCases {
-            let entry = try set.manifest.part(part)
+            let entry = try written.part(part)
             bytes += entry.textBytes
             context.log.info("\(part.rawValue): \(entry.documents) articles, \(entry.tokens) tokens, \(entry.textBytes) bytes of text")
             metrics += [("\(part.rawValue)_documents", Double(entry.documents)), ("\(part.rawValue)_tokens", Double(entry.tokens))]

@@ -5,8 +5,9 @@ import Foundation
 /// consumer has gone.
 final class BoundedQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
+    /// Short (its depth, or the units in flight): removing from the front is cheap, and a taken
+    /// item is let go at once.
     private var items: [Item] = []
-    private var head = 0
     private var ended = false
     private var failure: Error?
     private var cancelled = false
@@ -18,7 +19,7 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while items.count - head >= depth && !cancelled { condition.wait() }
+        while items.count >= depth && !cancelled { condition.wait() }
         if cancelled { return false }
         items.append(item)
         condition.broadcast()
@@ -43,19 +44,13 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     func take() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
-        while items.count == head && !ended && failure == nil && !cancelled { condition.wait() }
-        guard items.count > head else {
+        while items.isEmpty && !ended && failure == nil && !cancelled { condition.wait() }
+        guard !items.isEmpty else {
             if let failure { throw failure }
             return nil
         }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
         condition.broadcast()
-        return item
+        return items.removeFirst()
     }
 
     func cancel() {
