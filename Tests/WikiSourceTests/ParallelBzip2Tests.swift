@@ -20,11 +20,10 @@ import WikiTestSupport
 
     /// 40 streams of different sizes and contents (some compress to a few bytes, some to many kB).
     func streams() -> [[UInt8]] {
-        var generator = SplitMix(seed: 7)
-        return (0..<40).map { k in
+        (0..<40).map { k in
             let words = ["casa", "río", "año", "ciudad", "\(k)", "<page>", "ñandú", "\n"]
-            let count = k % 5 == 0 ? 3 : Int(generator.next() % 20_000)
-            return Array((0..<count).map { _ in words[Int(generator.next() % UInt64(words.count))] }.joined(separator: " ").utf8)
+            let count = k % 5 == 0 ? 3 : (k * 7919 + 13) % 20_000
+            return Array((0..<count).map { i in words[(i * i + 3 * k + i / 7) % words.count] }.joined(separator: " ").utf8)
         }
     }
 
@@ -151,18 +150,5 @@ import WikiTestSupport
         #expect(StreamIndex.companion(of: "d/eswiki-20250101-pages-articles-multistream.xml.bz2")
                 == "d/eswiki-20250101-pages-articles-multistream-index.txt.bz2")
         #expect(StreamIndex.companion(of: "d/eswiki-20250101-pages-articles.xml.bz2") == nil)
-    }
-}
-
-/// A small seeded generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
