@@ -3,8 +3,8 @@ import Foundation
 /// A content-addressed object store with its catalogue.
 ///
 /// Layout: `objects/ab/abcdef…` (fan-out by the first two hex digits), `tmp/` (writes in
-/// progress), `locks/`, `corrupt/` (objects that failed verification, kept for inspection) and
-/// `catalogue.sqlite`. Objects are read-only files whose name is the SHA-256 of their bytes.
+/// progress), `partial/` (resumable writes, `writeResumable`), `locks/`, `corrupt/` (objects that
+/// failed verification, kept for inspection) and `catalogue.sqlite`. Objects are read-only files whose name is the SHA-256 of their bytes.
 public final class Store {
     public let root: String
     public let catalogue: Catalogue

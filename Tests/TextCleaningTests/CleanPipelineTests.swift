@@ -114,6 +114,19 @@ import WikiSource
         try CleanPipeline(CleanPipeline.Settings()).replay(segment, name: "s")
     }
 
+    /// Two remembered articles share a band with a third similar to both: the older one is named.
+    @Test func aNearDuplicateNamesTheOldestSimilarArticle() {
+        var near = NearDuplicates(threshold: 0.8)
+        let a = [UInt32](repeating: 1, count: 64)
+        var b = a, c = a
+        for k in 40...58 { b[k] = 2 }
+        for k in 40...48 { c[k] = 2 }
+        #expect(near.earlier(a, index: 0) == nil)
+        #expect(near.earlier(b, index: 1) == nil)
+        #expect(near.earlier(c, index: 2) == 0)
+        #expect(near.earlier([UInt32](repeating: 3, count: 64), index: 3) == nil)
+    }
+
     @Test func aBadRecordIsNamedByItsLine() throws {
         let good = article("A", Self.spanish).jsonLine()
         let pipeline = CleanPipeline(CleanPipeline.Settings())
