@@ -48,15 +48,22 @@ public struct Tokenizer: Sendable {
 
     /// How often each pre-tokenised piece occurs in the training documents, added batch by
     /// batch, so that a corpus of any size is counted holding one batch at a time: memory is the
-    /// distinct pieces (about 30 bytes each), not the text.
+    /// distinct pieces (about 40 bytes each, more in the trainer), not the text. When they pass
+    /// `maxDistinctPieces` (2 M by default: far more than a 2,000-article corpus has, fewer than
+    /// all of a Wikipedia may) the rarest are dropped until half remain, deterministically (by the
+    /// counts, which do not depend on the thread count); a piece dropped and seen again starts
+    /// from zero, so rare pieces are undercounted then. `prunedPieces` says how many went.
     public struct TrainingCounts {
         public let kind: Kind
         private let threads: Int
+        private let maxDistinctPieces: Int
         var counts = WordTypeCounts()
+        public private(set) var prunedPieces = 0
 
-        public init(_ kind: Kind, threads: Int = 2) {
+        public init(_ kind: Kind, threads: Int = 2, maxDistinctPieces: Int = 2_000_000) {
             self.kind = kind
             self.threads = threads
+            self.maxDistinctPieces = max(2, maxDistinctPieces)
         }
 
         public mutating func add(_ documents: [String]) {
@@ -67,6 +74,11 @@ public struct Tokenizer: Sendable {
                                              splitter: WordPreTokenizer.forEachPiece)
             }
             counts.merge(batch)
+            if counts.table.count > maxDistinctPieces {
+                let before = counts.table.count
+                counts.prune(toAtMost: maxDistinctPieces / 2)
+                prunedPieces += before - counts.table.count
+            }
         }
 
         /// Distinct pieces counted so far.

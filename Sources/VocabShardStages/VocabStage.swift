@@ -56,7 +56,8 @@ public struct VocabStage: Stage {
             throw PipelineError.stageFailed(stage: name, reason: "the train split is empty (\(articles.values.reduce(0, +)) articles in the corpus)")
         }
         context.log.info("training a \(kind.rawValue) vocabulary of \(size) on \(articles[.train] ?? 0) train articles "
-            + "(\(trainBytes) bytes, \(counts.distinctPieces) distinct pieces)")
+            + "(\(trainBytes) bytes, \(counts.distinctPieces) distinct pieces"
+            + (counts.prunedPieces > 0 ? ", \(counts.prunedPieces) of the rarest dropped past the cap)" : ")"))
         let started = Date()
         let tokenizer = try Tokenizer.train(counts, vocabularySize: size)
         context.log.info(String(format: "trained in %.2f s: %d tokens", Date().timeIntervalSince(started), tokenizer.vocabularySize))
