@@ -57,8 +57,8 @@ public struct CleanStage: Stage {
             saved = nil
         }
         let path = try context.inputPath("corpus")
-        return try progress.write(kind: "clean-corpus", mediaType: "application/x-ndjson", from: saved) { writer, state in
-            var segments = 0
+        var segments = saved?.state.segments ?? 0
+        let corpus = try progress.write(kind: "clean-corpus", mediaType: "application/x-ndjson", from: saved) { writer, state in
             if let state {
                 for k in 1..<(state.segments + 1) {
                     guard let segment = try context.checkpoint(segmentName(k)) else {
@@ -66,10 +66,10 @@ public struct CleanStage: Stage {
                     }
                     try pipeline.replay(Array(try context.store.data(segment.hash)), name: "checkpoint \(segmentName(k))")
                 }
-                segments = state.segments
                 context.log.info("resuming after \(pipeline.stats.articlesIn) articles, at byte \(state.input.offset) of the raw corpus")
             }
             let start = state?.input ?? CleanPipeline.InputPosition(offset: 0, line: 0)
+            segments = state?.segments ?? 0
             let input = try Input.openResumable(path, threads: 1, resume: (RestartPoint(fileOffset: start.offset, outputOffset: start.offset),
                                                                            start.offset))
             let interval = Progress<CleanProgress>.intervalBytes
@@ -83,6 +83,8 @@ public struct CleanStage: Stage {
                 nextCheckpoint = position.offset + interval
             }
         }
+        for k in stride(from: segments, to: 0, by: -1) { try context.deleteCheckpoint(segmentName(k)) }
+        return corpus
     }
 }
 

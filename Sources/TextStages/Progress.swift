@@ -42,14 +42,18 @@ struct Progress<State: Codable> {
     }
 
     /// Streams the output artifact, resuming after `saved` when its bytes are still there.
-    /// `body` gets the writer and the state to go on from (nil: from the beginning).
+    /// `body` gets the writer and the state to go on from (nil: from the beginning). Once the
+    /// artifact is in the store the checkpoint is dropped (so `gc` may take its artifact, and a
+    /// forced run starts afresh).
     func write(kind: String, mediaType: String, from saved: Saved?, _ body: (ArtifactWriter, State?) throws -> Void) throws -> ArtifactHash {
-        try context.store.writeResumable(name: "\(context.cacheKey)-\(name)", keeping: saved?.output, kind: kind,
-                                         mediaType: mediaType) { writer in
+        let hash = try context.store.writeResumable(name: "\(context.cacheKey)-\(name)", keeping: saved?.output, kind: kind,
+                                                    mediaType: mediaType) { writer in
             if saved != nil && !writer.kept {
                 context.log.warning("the output of checkpoint \(name) is gone or differs; starting from the beginning")
             }
             try body(writer, writer.kept ? saved?.state : nil)
         }
+        try context.deleteCheckpoint(name)
+        return hash
     }
 }

@@ -92,6 +92,7 @@ import WikiTestSupport
         #expect(rerun.stderr.contains("resuming after \(checkpointed) articles"), "\(rerun.stderr)")
         #expect(corpus(rerun) == expected)
         #expect(partialSize(harness) == 0)
+        #expect(try harness.count("SELECT count(*) FROM checkpoints") == 0)
     }
 
     /// The copies after the kill are still found to duplicate articles before it: the filters'
@@ -121,5 +122,6 @@ import WikiTestSupport
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("resuming after \(step) articles"), "\(rerun.stderr)")
         #expect(rerun.json?["outputs"] as? [String: String] == outputs)
+        #expect(try harness.count("SELECT count(*) FROM checkpoints WHERE cache_key IN (SELECT cache_key FROM runs WHERE stage = 'clean')") == 0)
     }
 }
