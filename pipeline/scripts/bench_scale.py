@@ -37,6 +37,7 @@ def main():
     global OUT, ROWS
     OUT, BIN, sizes, threads = sys.argv[1], sys.argv[2], sys.argv[3].split(), sys.argv[4].split()
     ROWS = []
+    open(os.path.join(OUT, "results.jsonl"), "w").close()  # this run's rows only
     load = open("/proc/loadavg").read().split()[0]
     for size in sizes:
         dump = os.path.abspath(f"{OUT}/bench{size}-pages-articles-multistream.xml.bz2")
