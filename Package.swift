@@ -65,7 +65,7 @@ targets += [
     ]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TestSupport", "TextCleaning", "CorpusFormat", "WikiSource"]),
     .target(name: "TextStages", dependencies: [
-        "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
+        "CoreSupport", "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
     ]),
     .testTarget(name: "TextStagesTests", dependencies: ["StoreTestSupport", "PipelineTestSupport", "TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
@@ -80,7 +80,7 @@ targets += [
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["CoreSupport", "StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["StoreTestSupport", "TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["TestSupport", "PipelineTestSupport", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]

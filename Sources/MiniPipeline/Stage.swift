@@ -31,6 +31,10 @@ public protocol Stage: Sendable {
     /// (and so keyed by their content) before the run. Relative paths are resolved against
     /// the pipeline file's directory by the caller.
     func externalFiles(_ parameters: Parameters) throws -> [String: String]
+    /// Files read only when they exist, by role, resolved like `externalFiles` (a dump's
+    /// companion index, which makes the run faster but not different). One that exists is an
+    /// input like the others, so adding or removing it changes the cache key.
+    func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String]
     /// Checks what can be checked without running anything, i.e. how parameters relate (each
     /// one's type and range are already checked): throw `ParameterConflict`. The runner calls it
     /// for every stage of a build before the first stage runs.
@@ -41,6 +45,7 @@ public protocol Stage: Sendable {
 
 extension Stage {
     public func externalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
+    public func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
     public func validate(_ parameters: Parameters) throws {}
 }
 
