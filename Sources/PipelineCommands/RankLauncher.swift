@@ -61,7 +61,10 @@ struct RankLauncher {
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         guard status == 0 else {
             Log.write("minillm: stage \(stage.name) on \(ranks) ranks failed: mpirun exited with status \(status)\n")
-            throw ExitCode(status)
+            // mpirun exits with the first failed rank's status: a documented code passes through,
+            // anything else (a rank killed by a signal) is a failed stage.
+            let documented = MinillmExit(rawValue: status).map { $0 != .success } ?? false
+            throw ExitCode(documented ? status : MinillmExit.stageFailed.rawValue)
         }
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
               let key = object["key"] as? String, let outcome = (object["status"] as? String).flatMap(StageResult.Outcome.init),
