@@ -29,6 +29,9 @@ public final class FixedOrderReduction {
     let packed: UnsafeMutablePointer<Float>?
     let received: UnsafeMutablePointer<Float>?
     let chunkLevels: [UnsafeMutablePointer<Float>]
+    /// Wall-clock seconds spent so far in the exchanges (all-to-all and all-gather), waiting for
+    /// slower ranks included: the price of training together.
+    public private(set) var exchangeSeconds = 0.0
 
     /// Refuses more ranks than leaves (see `check`) and exchanges larger than MPI's 32-bit counts.
     public init(count: Int, leaves: Int, communicator: Communicator) throws {
@@ -83,13 +86,15 @@ public final class FixedOrderReduction {
         let source: UnsafePointer<Float>
         if let packed, let received {
             let local = localNodes.count
-            for (c, chunk) in chunks.enumerated() {
+            for chunk in chunks {
                 for j in 0..<local {
                     (packed + local * chunk.lowerBound + j * chunk.count)
                         .update(from: nodeValues + j * count + chunk.lowerBound, count: chunk.count)
                 }
             }
             let before = nodesPerRank.indices.map { nodesPerRank[..<$0].reduce(0, +) }
+            let started = ContinuousClock.now
+            defer { exchangeSeconds += Self.seconds(since: started) }
             try communicator.allToAll(
                 send: packed, sendCounts: chunks.map { Int32(local * $0.count) }, sendOffsets: chunks.map { Int32(local * $0.lowerBound) },
                 receive: received, receiveCounts: nodesPerRank.map { Int32($0 * mine.count) },
@@ -103,8 +108,15 @@ public final class FixedOrderReduction {
         if scale != 1 {
             for i in 0..<mine.count { out[i] *= scale }
         }
+        let started = ContinuousClock.now
         try communicator.allGather(vector, counts: chunks.map { Int32($0.count) }, offsets: chunks.map { Int32($0.lowerBound) },
                                    "the gradient all-gather")
+        exchangeSeconds += Self.seconds(since: started)
+    }
+
+    private static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
     }
 
     /// A node of this rank's share, from its leaves.

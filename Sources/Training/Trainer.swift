@@ -91,6 +91,7 @@ public final class Trainer {
             let step = state.step
             let (_, batch) = prefetch.next()
             let learningRate = schedule.rate(at: step)
+            let exchanged = reduction.exchangeSeconds
             let result = try trainStep(batch, step: step, learningRate: learningRate, clip: clip)
             let loss = result.targetNLLSum / Double(max(result.counted, 1))
             let elapsed = Date().timeIntervalSince(started)
@@ -101,7 +102,7 @@ public final class Trainer {
                     ("accuracy", Double(result.accuracy)), ("lr", learningRate), ("grad_norm", Double(result.gradientNorm)),
                     ("tokens_per_s", tokensPerSecond), ("elapsed_s", elapsed),
                     ("rss_mb", Double(ProcessMemory.residentBytes) / 1_048_576),
-                ])
+                ] + (communicator.size > 1 ? [("exchange_s", reduction.exchangeSeconds - exchanged)] : []))
                 log.report(step: step, String(format: "loss %.3f  lr %.2e  %.0f tok/s", loss, learningRate, tokensPerSecond))
             }
             state.step = step + 1

@@ -23,7 +23,7 @@ import TestSupport
 
     /// The model of a one-process run of the whole pipeline in `project`.
     static func oneProcessModel(_ project: ScratchProject) throws -> String {
-        let result = try project.run(["run"])
+        let result = try project.run(["run", "--until", "train"])
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(result.stageOutputs(qualified: true)["train.model"])
     }
@@ -38,7 +38,7 @@ import TestSupport
         let project = Self.project()
         let expected = try Self.oneProcessModel(project)
         let rows = Self.latestRunRows(project)
-        let two = try project.run(["run", "--ranks", "2", "--force", "train"])
+        let two = try project.run(["run", "--until", "train", "--ranks", "2", "--force", "train"])
         #expect(two.status == 0, "\(two.stderr)")
         #expect(two.stderr.contains("on 2 ranks: mpirun"), "\(two.stderr)")
         #expect(two.stderr.contains("[train rank 1] from step 0, micro-batches 2..<4 of 4"), "\(two.stderr)")
@@ -47,7 +47,7 @@ import TestSupport
         #expect(Self.latestRunRows(project) == rows)
         #expect(project.scalar("SELECT count(*) FROM runs WHERE stage = 'train'")?.int == 2)
 
-        let three = try project.run(["run", "--ranks", "3", "--force", "train"])
+        let three = try project.run(["run", "--until", "train", "--ranks", "3", "--force", "train"])
         #expect(three.status == 0, "\(three.stderr)")
         #expect(three.stageOutputs(qualified: true)["train.model"] == expected, "3 ranks must end on the 1-process bytes")
 
@@ -58,17 +58,16 @@ import TestSupport
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect((direct.json?["outputs"] as? [String: String])?["model"] == expected, "\(direct.stdout)")
         // Fresh: no mpirun at all.
-        let again = try project.run(["run", "--ranks", "2"])
+        let again = try project.run(["run", "--until", "train", "--ranks", "2"])
         #expect(again.stageOutcomes["train"] == "fresh" && !again.stderr.contains("mpirun"), "\(again.stderr)")
     }
 
     @Test func aKilledRankFailsTheRunAndARerunResumesToTheSameBytes() throws {
+        let expected = try Self.oneProcessModel(Self.project(steps: 40))
         let project = Self.project(steps: 40)
-        let expected = try Self.oneProcessModel(project)
-        let child = try project.start(["run", "--ranks", "2", "--force", "train"])
+        let child = try project.start(["run", "--until", "train", "--ranks", "2"])
         let checkpointed = waitUntil(seconds: 120) {
-            (project.scalar("SELECT count(*) FROM runs WHERE stage = 'train' AND status = 'running'")?.int ?? 0) > 0
-                && (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step >= 6")?.int ?? 0) > 0
+            (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step >= 6")?.int ?? 0) > 0
                 || !child.process.isRunning
         }
         try #require(checkpointed && child.process.isRunning, "training on ranks never reached a checkpoint")
@@ -83,7 +82,7 @@ import TestSupport
         let status = project.scalar("SELECT status FROM runs WHERE stage = 'train' ORDER BY id DESC LIMIT 1")?.string
         #expect(status == "abandoned" || status == "failed" || status == "running", "\(status ?? "none")")
 
-        let rerun = try project.run(["run", "--ranks", "2"])
+        let rerun = try project.run(["run", "--until", "train", "--ranks", "2"])
         #expect(rerun.status == 0, "\(rerun.stderr)")
         #expect(rerun.stderr.contains("resuming from the checkpoint of step"), "\(rerun.stderr)")
         #expect(rerun.stageOutputs(qualified: true)["train.model"] == expected, "the resumed run must end on the same bytes")
@@ -91,7 +90,7 @@ import TestSupport
 
     @Test func aHungRankFailsTheRunWithinTheTimeout() throws {
         let project = Self.project(steps: 200, environment: ["MINILLM_COMM_TIMEOUT": "2"])
-        let child = try project.start(["run", "--ranks", "2"])
+        let child = try project.start(["run", "--until", "train", "--ranks", "2"])
         let training = waitUntil(seconds: 120) {
             (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last'")?.int ?? 0) > 0 || !child.process.isRunning
         }
@@ -109,7 +108,7 @@ import TestSupport
 
     @Test func moreRanksThanMicroBatchesAreRefused() throws {
         let project = Self.project()
-        let result = try project.run(["run", "--ranks", "5"])
+        let result = try project.run(["run", "--until", "train", "--ranks", "5"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("5 ranks cannot share 4 micro-batches per step"), "\(result.stderr)")
         #expect(project.scalar("SELECT status FROM runs WHERE stage = 'train'")?.string == "failed")

@@ -19,7 +19,8 @@ import Testing
     ///   the corpus bytes of the default `sample` source are unchanged.
     /// - evaluate: `max_tokens` 32768 → 0, every preset scores whole splits (issue 11, item 6).
     /// - train: `optimizer`, `muon_*` and `cooldown_fraction` were added (AdamW stays the default),
-    ///   and `quick` took the recipe of docs/quality.md's ablation (issue 11).
+    ///   and `quick` took the recipe of docs/quality.md's ablation (issue 11); `micro_batches` was
+    ///   added (issue 14), default 1: every preset keeps its model bytes, only the key changes.
     static let shared: [String: String] = [
         "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
         "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
@@ -29,19 +30,19 @@ import Testing
     static let byPreset: [String: [String: String]] = [
         "quick": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
-            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"eval_batches":16,"eval_every":100,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":500,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.0,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"muon","patience":0,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"eval_batches":16,"eval_every":100,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":500,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.0,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"muon","patience":0,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256}"#,
         ],
         "seed-v1": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
-            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":256}"#,
+            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":256}"#,
         ],
         "seed-v2": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":8000}"#,
-            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":8,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":512}"#,
+            "train": #"{"batch_size":32,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":128,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":8,"label_smoothing":0.1,"layers":2,"lr":0.0003,"max_epochs":0.0,"max_steps":2000,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":3,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":512}"#,
         ],
         "small": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
-            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":256,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":6,"label_smoothing":0.1,"layers":6,"lr":0.001,"max_epochs":0.0,"max_steps":3400,"max_tokens":0,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":5,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":384}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"checkpoint_every":100,"context":256,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"eval_batches":16,"eval_every":200,"gelu":"erf","grad_clip":1.0,"heads":6,"label_smoothing":0.1,"layers":6,"lr":0.001,"max_epochs":0.0,"max_steps":3400,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.1,"muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"optimizer":"adamw","patience":5,"positions":"sinusoidal","seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":384}"#,
         ],
     ]
 
