@@ -28,9 +28,11 @@ import TestSupport
         return try #require(result.stageOutputs(qualified: true)["train.model"])
     }
 
-    /// Rows of the latest train run, which only rank 0 may write, and the checkpoints.
+    /// Rows of the latest train run, which only rank 0 may write (the metrics a one-process run
+    /// has too: ranks add `exchange_s`), and the checkpoints.
     static func latestRunRows(_ project: ScratchProject) -> [Int64?] {
-        ["SELECT count(*) FROM metrics WHERE run_id = (SELECT max(id) FROM runs WHERE stage = 'train')",
+        ["SELECT count(*) FROM metrics WHERE run_id = (SELECT max(id) FROM runs WHERE stage = 'train') "
+            + "AND name != 'train_exchange_s'",
          "SELECT count(*) FROM checkpoints"].map { project.scalar($0)?.int }
     }
 
@@ -45,6 +47,7 @@ import TestSupport
         #expect(two.stageOutputs(qualified: true)["train.model"] == expected, "2 ranks must end on the 1-process bytes")
         // As many rows as the one-process run: the other rank recorded nothing.
         #expect(Self.latestRunRows(project) == rows)
+        #expect(project.scalar("SELECT count(*) FROM metrics WHERE name = 'train_exchange_s'")?.int == 12)
         #expect(project.scalar("SELECT count(*) FROM runs WHERE stage = 'train'")?.int == 2)
 
         let three = try project.run(["run", "--until", "train", "--ranks", "3", "--force", "train"])
@@ -65,17 +68,8 @@ import TestSupport
     @Test func aKilledRankFailsTheRunAndARerunResumesToTheSameBytes() throws {
         let expected = try Self.oneProcessModel(Self.project(steps: 40))
         let project = Self.project(steps: 40)
-        let child = try project.start(["run", "--until", "train", "--ranks", "2"])
-        let checkpointed = waitUntil(seconds: 120) {
-            (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step >= 6")?.int ?? 0) > 0
-                || !child.process.isRunning
-        }
-        try #require(checkpointed && child.process.isRunning, "training on ranks never reached a checkpoint")
-        let worker = try #require(Self.ranks(of: project)[1], "rank 1 is not running")
-        kill(worker, SIGKILL)
-        let started = Date()
-        let result = child.wait()
-        #expect(Date().timeIntervalSince(started) < 30, "the job must end soon after a rank dies")
+        let (result, seconds) = try Self.signalRankOne(SIGKILL, afterCheckpointOf: 6, in: project)
+        #expect(seconds < 30, "the job must end soon after a rank dies")
         #expect(result.status == 1 || result.status == 143, "\(result.stderr)")
         #expect(result.stderr.contains("stage train on 2 ranks failed"), "\(result.stderr)")
         #expect(waitUntil(seconds: 10) { Self.ranks(of: project).isEmpty }, "no rank may be left running")
@@ -90,16 +84,8 @@ import TestSupport
 
     @Test func aHungRankFailsTheRunWithinTheTimeout() throws {
         let project = Self.project(steps: 200, environment: ["MINILLM_COMM_TIMEOUT": "2"])
-        let child = try project.start(["run", "--until", "train", "--ranks", "2"])
-        let training = waitUntil(seconds: 120) {
-            (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last'")?.int ?? 0) > 0 || !child.process.isRunning
-        }
-        try #require(training && child.process.isRunning, "training never reached a checkpoint")
-        let worker = try #require(Self.ranks(of: project)[1], "rank 1 is not running")
-        kill(worker, SIGSTOP)
-        let started = Date()
-        let result = child.wait()
-        #expect(Date().timeIntervalSince(started) < 30, "a stopped rank must fail the run within the timeout")
+        let (result, seconds) = try Self.signalRankOne(SIGSTOP, afterCheckpointOf: 3, in: project)
+        #expect(seconds < 30, "a stopped rank must fail the run within the timeout")
         #expect(result.status == 1, "\(result.stderr)")
         #expect(waitUntil(seconds: 10) { Self.ranks(of: project).isEmpty }, "no rank may be left running")
         let error = project.scalar("SELECT error FROM runs WHERE stage = 'train'")?.string ?? ""
@@ -112,6 +98,23 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stderr.contains("5 ranks cannot share 4 micro-batches per step"), "\(result.stderr)")
         #expect(project.scalar("SELECT status FROM runs WHERE stage = 'train'")?.string == "failed")
+    }
+
+    /// Starts `run --ranks 2`, sends rank 1 `signal` once a checkpoint of `step` exists, and
+    /// returns the driver's result and the seconds it took to end after the signal.
+    static func signalRankOne(_ signal: Int32, afterCheckpointOf step: Int, in project: ScratchProject) throws
+        -> (ProcessResult, Double) {
+        let child = try project.start(["run", "--until", "train", "--ranks", "2"])
+        let checkpointed = waitUntil(seconds: 120) {
+            (project.scalar("SELECT count(*) FROM checkpoints WHERE name = 'last' AND step >= \(step)")?.int ?? 0) > 0
+                || !child.process.isRunning
+        }
+        try #require(checkpointed && child.process.isRunning, "training on ranks never reached a checkpoint")
+        let worker = try #require(ranks(of: project)[1], "rank 1 is not running")
+        kill(worker, signal)
+        let started = Date()
+        let result = child.wait()
+        return (result, Date().timeIntervalSince(started))
     }
 
     static func mpirun() throws -> String {
