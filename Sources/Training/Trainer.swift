@@ -5,8 +5,8 @@ import Foundation
 import MiniGPT
 import MiniStore
 
-/// The training loop. Everything a step needs is allocated before the first step; batches
-/// are a pure function of (seed, step), so a run resumed from a checkpoint continues exactly.
+/// The training loop. Every large buffer a step needs is allocated before the first step;
+/// batches are a pure function of (seed, step), so a run resumed from a checkpoint continues exactly.
 ///
 /// A step's global batch of B sequences is M micro-batches of B / M, each one's gradient computed
 /// from zero and summed in `FixedOrderTree`'s order (`FixedOrderReduction`), then scaled by 1 / M

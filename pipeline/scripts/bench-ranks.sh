@@ -53,10 +53,14 @@ import json, sys
 out = sys.argv[1]
 print("| ranks × threads | model | tokens/s | exchange share of a step |")
 print("|---|---|---|---|")
+models = set()
 for config in ("1x2", "2x1"):
     model = next(s for s in json.load(open(f"{out}/{config}.json"))["stages"] if s["stage"] == "train")["outputs"]["model"]
+    models.add(model)
     steps = [l for l in map(json.loads, open(f"{out}/{config}.jsonl")) if l["kind"] == "train"]
     exchange = sum(l.get("exchange_s", 0) for l in steps)
     print(f"| {config.replace('x', ' × ')} | {model[:12]} | {steps[-1]['tokens_per_s']:.0f} | "
           f"{100 * exchange / steps[-1]['elapsed_s']:.1f} % |")
+if len(models) != 1:
+    sys.exit("the two configurations trained different model bytes")
 PY
