@@ -8,7 +8,7 @@ public final class CachedDecoder {
     public private(set) var position = 0
 
     private let buffer: FloatBuffer
-    private let x, normed, qkv, att, branch, hidden, logits: UnsafeMutablePointer<Float>
+    private let x, normed, qkv, att, branch, hidden, activation, logits, qkRstd: UnsafeMutablePointer<Float>
     private let keys, values: [UnsafeMutablePointer<Float>]
     private let scratch: WorkerScratch
 
@@ -16,7 +16,7 @@ public final class CachedDecoder {
         self.model = model
         let c = model.config, d = c.width
         let cache = c.contextLength * d
-        let sizes = [d, d, 3 * d, d, d, 4 * d, c.vocabSize] + Array(repeating: cache, count: 2 * c.layers)
+        let sizes = [d, d, 3 * d, d, d, c.fcWidth, c.hiddenWidth, c.vocabSize, 2 * c.heads] + Array(repeating: cache, count: 2 * c.layers)
         let storage = FloatBuffer(count: sizes.reduce(0, +))
         buffer = storage
         var offset = 0
@@ -24,10 +24,11 @@ public final class CachedDecoder {
             defer { offset += size }
             return storage.pointer + offset
         }
-        (x, normed, qkv, att, branch, hidden, logits) =
-            (pointers[0], pointers[1], pointers[2], pointers[3], pointers[4], pointers[5], pointers[6])
-        keys = (0..<c.layers).map { pointers[7 + 2 * $0] }
-        values = (0..<c.layers).map { pointers[8 + 2 * $0] }
+        (x, normed, qkv, att, branch, hidden, activation, logits, qkRstd) =
+            (pointers[0], pointers[1], pointers[2], pointers[3], pointers[4], pointers[5], pointers[6], pointers[7],
+             pointers[8])
+        keys = (0..<c.layers).map { pointers[9 + 2 * $0] }
+        values = (0..<c.layers).map { pointers[10 + 2 * $0] }
         scratch = WorkerScratch(workers: model.pool.threadCount)
         scratch.reserve(perWorker: CachedAttention.scratchFloats(context: c.contextLength))
     }
@@ -41,37 +42,54 @@ public final class CachedDecoder {
             throw .invalidBatch("the KV cache is full: \(c.contextLength) tokens; reset() and feed a shorter prefix")
         }
         guard token >= 0, Int(token) < c.vocabSize else { throw .invalidBatch("token \(token) is outside 0..<\(c.vocabSize)") }
-        let p = model.parameters.pointer, layout = model.layout
+        let p = model.parameters.pointer, layout = model.layout, h = c.hiddenWidth
         let embedding = p + layout.tokenEmbedding + Int(token) * d, scale = c.embeddingScale
         for j in 0..<d { x[j] = embedding[j] * scale }
-        let table = model.positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
-        VectorOps.axpy(1, table + t * d, x, d)
+        if let table = model.positionTable.map({ UnsafePointer($0.pointer) })
+            ?? layout.positionEmbedding.map({ UnsafePointer(p + $0) }) {
+            VectorOps.axpy(1, table + t * d, x, d)
+        }
         var stats: (Float, Float) = (0, 0)
-        func norm(_ input: UnsafePointer<Float>, _ weight: Int, _ bias: Int) {
+        func norm(_ input: UnsafePointer<Float>, _ weight: Int, _ bias: Int?) {
             withUnsafeMutablePointer(to: &stats) { s in
                 s.withMemoryRebound(to: Float.self, capacity: 2) { f in
-                    LayerNorm.forward(pool, rows: 1, width: d, eps: c.layerNormEps, x: input, weight: p + weight,
-                                      bias: p + bias, y: normed, mean: f, rstd: f + 1)
+                    switch c.norm {
+                    case .layer:
+                        LayerNorm.forward(pool, rows: 1, width: d, eps: c.layerNormEps, x: input, weight: p + weight,
+                                          bias: bias.map { UnsafePointer(p + $0) }, y: normed, mean: f, rstd: f + 1)
+                    case .rms:
+                        RMSNorm.forward(pool, rows: 1, width: d, eps: c.layerNormEps, x: input, weight: p + weight,
+                                        y: normed, rstd: f + 1)
+                    }
                 }
             }
         }
+        func bias(_ offset: Int?) -> UnsafePointer<Float>? { offset.map { UnsafePointer(p + $0) } }
         for (l, block) in layout.blocks.enumerated() {
             norm(x, block.ln1Weight, block.ln1Bias)
             MatVec.forward(pool, inFeatures: d, outFeatures: 3 * d, weight: p + block.qkvWeight, x: normed,
-                           bias: p + block.qkvBias, y: qkv)
+                           bias: bias(block.qkvBias), y: qkv)
+            if let q = block.qNormWeight, let k = block.kNormWeight {
+                QKNorm.forward(pool, tokens: 1, width: d, heads: c.heads, eps: c.layerNormEps, qkv: qkv,
+                               qWeight: p + q, kWeight: p + k, out: qkv, rstd: qkRstd)
+            }
+            model.rotary?.apply(pool, batch: 1, length: 1, start: t, width: d, qkv: qkv)
             (keys[l] + t * d).update(from: qkv + d, count: d)
             (values[l] + t * d).update(from: qkv + 2 * d, count: d)
             CachedAttention.forward(pool, scratch: scratch, position: t, width: d, heads: c.heads, q: qkv,
                                     keys: keys[l], values: values[l], out: att)
             MatVec.forward(pool, inFeatures: d, outFeatures: d, weight: p + block.projWeight, x: att,
-                           bias: p + block.projBias, y: branch)
+                           bias: bias(block.projBias), y: branch)
             VectorOps.axpy(1, branch, x, d)
             norm(x, block.ln2Weight, block.ln2Bias)
-            MatVec.forward(pool, inFeatures: d, outFeatures: 4 * d, weight: p + block.fcWeight, x: normed,
-                           bias: p + block.fcBias, y: hidden)
-            GELU.forward(pool, kind: c.gelu, count: 4 * d, x: hidden, y: hidden)
-            MatVec.forward(pool, inFeatures: 4 * d, outFeatures: d, weight: p + block.fcProjWeight, x: hidden,
-                           bias: p + block.fcProjBias, y: branch)
+            MatVec.forward(pool, inFeatures: d, outFeatures: c.fcWidth, weight: p + block.fcWeight, x: normed,
+                           bias: bias(block.fcBias), y: hidden)
+            switch c.mlp {
+            case .gelu: GELU.forward(pool, kind: c.gelu, count: h, x: hidden, y: activation)
+            case .swiglu: SwiGLU.forward(pool, rows: 1, width: h, x: hidden, y: activation)
+            }
+            MatVec.forward(pool, inFeatures: h, outFeatures: d, weight: p + block.fcProjWeight, x: activation,
+                           bias: bias(block.fcProjBias), y: branch)
             VectorOps.axpy(1, branch, x, d)
         }
         norm(x, layout.lnfWeight, layout.lnfBias)

@@ -1,8 +1,10 @@
 import TensorKernels
 
 /// A GPT-style decoder-only transformer trained on the CPU with the TensorKernels:
-/// token embedding + positions → dropout → N pre-LayerNorm blocks (causal multi-head attention,
-/// 4·d GELU MLP, each added to the residual stream after dropout) → LayerNorm → linear head.
+/// token embedding (+ additive positions) → dropout → N pre-norm blocks (causal multi-head
+/// attention, optionally with QK-norm and RoPE; a GELU or SwiGLU MLP; each added to the residual
+/// stream after dropout) → final norm → linear head. With RMSNorm, RoPE, SwiGLU, QK-norm and no
+/// biases it is the Llama / Qwen3 architecture; with learned positions and LayerNorm, GPT-2's.
 ///
 /// A training step is `zeroGradients`, `forward(... training: true)`, `backward`,
 /// `clipGradients`, `optimizerStep` — or `trainStep` for all of them. Parameters, gradients and
@@ -27,6 +29,7 @@ public final class MiniGPT {
     let attentionScratch: WorkerScratch
     let clipping: GradientClipping
     let positionTable: FloatBuffer?
+    let rotary: Rotary?
     /// Shape and dropout key of the last forward pass, which backward replays.
     var last: (batch: Int, length: Int, rng: CounterRNG?, differentiable: Bool)?
 
@@ -56,8 +59,11 @@ public final class MiniGPT {
         } else {
             positionTable = nil
         }
-        let n = maxBatch * config.contextLength, d = config.width
-        for (k, width) in [(d, 3 * d), (d, 4 * d), (4 * d, d), (d, config.vocabSize), (config.vocabSize, d), (n, 4 * d)] {
+        rotary = config.positions == .rope
+            ? Rotary(headWidth: config.headWidth, positions: config.contextLength, theta: config.ropeTheta) : nil
+        let n = maxBatch * config.contextLength, d = config.width, h = config.hiddenWidth, fc = config.fcWidth
+        for (k, width) in [(d, 3 * d), (d, fc), (h, d), (fc, d), (d, config.vocabSize), (config.vocabSize, d), (n, fc),
+                           (n, h)] {
             gemm.reserve(k: k, n: width)
         }
         initializeParameters(seed: seed)

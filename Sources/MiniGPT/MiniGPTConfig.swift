@@ -1,9 +1,15 @@
 import TensorKernels
 
 /// The shape and options of a MiniGPT model. Its JSON form is the exported `config.json`
-/// (snake_case keys, documented in docs/kernels.md).
+/// (snake_case keys, documented in docs/kernels.md). The options that came after the first
+/// architecture (norm, rope, mlp, qk_norm, bias) are written only when they differ from it, so
+/// models trained before them keep their bytes and still load.
 public struct MiniGPTConfig: Sendable, Equatable, Codable {
-    public enum Positions: String, Sendable, Codable { case sinusoidal, learned }
+    /// Additive positions (a fixed sinusoidal table or a learned one) or rotary q/k rotation.
+    public enum Positions: String, Sendable, Codable, CaseIterable { case sinusoidal, learned, rope }
+    public enum Norm: String, Sendable, Codable, CaseIterable { case layer, rms }
+    /// The MLP: 4·d GELU (GPT-2) or a SwiGLU gate (Llama, Qwen3).
+    public enum MLP: String, Sendable, Codable, CaseIterable { case gelu, swiglu }
 
     public var vocabSize: Int
     public var width: Int
@@ -14,12 +20,22 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
     public var gelu: GELU.Kind
     public var positions: Positions
     public var tieWeights: Bool
+    /// The epsilon of every norm (LayerNorm or RMSNorm, QK-norm included).
     public var layerNormEps: Float
+    public var norm: Norm
+    public var mlp: MLP
+    /// The MLP's hidden width (the gate's and up's, for SwiGLU).
+    public var hiddenWidth: Int
+    public var qkNorm: Bool
+    /// Biases in the linear layers and LayerNorms.
+    public var bias: Bool
+    public var ropeTheta: Double
 
     public init(
         vocabSize: Int, width: Int, layers: Int, heads: Int, contextLength: Int, dropout: Float = 0,
         gelu: GELU.Kind = .erf, positions: Positions = .sinusoidal, tieWeights: Bool = false,
-        layerNormEps: Float = 1e-5
+        layerNormEps: Float = 1e-5, norm: Norm = .layer, mlp: MLP = .gelu, hiddenWidth: Int? = nil,
+        qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000
     ) {
         self.vocabSize = vocabSize
         self.width = width
@@ -31,24 +47,46 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         self.positions = positions
         self.tieWeights = tieWeights
         self.layerNormEps = layerNormEps
+        self.norm = norm
+        self.mlp = mlp
+        self.hiddenWidth = hiddenWidth ?? Self.defaultHiddenWidth(width: width, mlp: mlp)
+        self.qkNorm = qkNorm
+        self.bias = bias
+        self.ropeTheta = ropeTheta
+    }
+
+    /// 4·d for GELU; for SwiGLU ⅔ of that (the same parameter count), rounded up to a multiple of 32.
+    public static func defaultHiddenWidth(width: Int, mlp: MLP) -> Int {
+        switch mlp {
+        case .gelu: 4 * width
+        case .swiglu: (8 * width / 3 + 31) / 32 * 32
+        }
     }
 
     enum CodingKeys: String, CodingKey {
         case vocabSize = "vocab_size", width = "d_model", layers = "n_layers", heads = "n_heads"
         case contextLength = "context_length", dropout, gelu, positions, tieWeights = "tie_weights"
-        case layerNormEps = "layer_norm_eps"
+        case layerNormEps = "layer_norm_eps", norm, mlp, hiddenWidth = "ffn_width", qkNorm = "qk_norm", bias
+        case ropeTheta = "rope_theta"
     }
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
+        let width = try c.decode(Int.self, forKey: .width)
+        let mlp = try c.decodeIfPresent(MLP.self, forKey: .mlp) ?? .gelu
         self.init(
-            vocabSize: try c.decode(Int.self, forKey: .vocabSize), width: try c.decode(Int.self, forKey: .width),
+            vocabSize: try c.decode(Int.self, forKey: .vocabSize), width: width,
             layers: try c.decode(Int.self, forKey: .layers), heads: try c.decode(Int.self, forKey: .heads),
             contextLength: try c.decode(Int.self, forKey: .contextLength),
             dropout: Float(try c.decode(Double.self, forKey: .dropout)),
             gelu: try c.decode(GELU.Kind.self, forKey: .gelu), positions: try c.decode(Positions.self, forKey: .positions),
             tieWeights: try c.decode(Bool.self, forKey: .tieWeights),
-            layerNormEps: Float(try c.decode(Double.self, forKey: .layerNormEps)))
+            layerNormEps: Float(try c.decode(Double.self, forKey: .layerNormEps)),
+            norm: try c.decodeIfPresent(Norm.self, forKey: .norm) ?? .layer, mlp: mlp,
+            hiddenWidth: try c.decodeIfPresent(Int.self, forKey: .hiddenWidth),
+            qkNorm: try c.decodeIfPresent(Bool.self, forKey: .qkNorm) ?? false,
+            bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
+            ropeTheta: try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10_000)
     }
 
     /// Floats are written through their shortest decimal form (0.1, not 0.10000000149011612).
@@ -64,15 +102,26 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try c.encode(positions, forKey: .positions)
         try c.encode(tieWeights, forKey: .tieWeights)
         try c.encode(Double("\(layerNormEps)")!, forKey: .layerNormEps)
+        if norm != .layer { try c.encode(norm, forKey: .norm) }
+        if mlp != .gelu { try c.encode(mlp, forKey: .mlp) }
+        if hiddenWidth != 4 * width { try c.encode(hiddenWidth, forKey: .hiddenWidth) }
+        if qkNorm { try c.encode(qkNorm, forKey: .qkNorm) }
+        if !bias { try c.encode(bias, forKey: .bias) }
+        if positions == .rope { try c.encode(ropeTheta, forKey: .ropeTheta) }
     }
 
     /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
     /// Transformer does: with N(0, 0.02²) embeddings, amplitude-1 sinusoids would outweigh
-    /// the tokens ~35× in norm. Learned positions start at the embeddings' scale and need none.
+    /// the tokens ~35× in norm. Learned positions start at the embeddings' scale and RoPE adds
+    /// nothing to the stream, so neither needs it.
     public var embeddingScale: Float { positions == .sinusoidal ? Float(width).squareRoot() : 1 }
 
+    /// Output columns of the MLP's first linear layer (gate and up, for SwiGLU).
+    public var fcWidth: Int { mlp == .swiglu ? 2 * hiddenWidth : hiddenWidth }
+    /// Whether attention reads q and k transformed (QK-norm, RoPE) rather than as projected.
+    var transformsQueriesAndKeys: Bool { qkNorm || positions == .rope }
+
     public var headWidth: Int { width / heads }
-    public var hiddenWidth: Int { 4 * width }
 
     public func validate() throws(MiniGPTError) {
         func check(_ ok: Bool, _ message: String) throws(MiniGPTError) {
@@ -84,11 +133,17 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try check(width % heads == 0, "d_model \(width) is not divisible by n_heads \(heads)")
         try check(dropout >= 0 && dropout < 1, "dropout \(dropout) is outside [0, 1)")
         try check(vocabSize < Int(Int32.max), "vocab_size \(vocabSize) does not fit token ids in Int32")
+        try check(hiddenWidth > 0, "ffn_width \(hiddenWidth) must be positive")
+        try check(positions != .rope || headWidth % 2 == 0,
+                  "rope needs an even head width; d_model \(width) / n_heads \(heads) = \(headWidth)")
+        try check(ropeTheta > 1, "rope_theta \(ropeTheta) must exceed 1")
     }
 
     /// Parameters in the linear layers (attention, MLP and the LM head), for the FLOP formula
     /// 6·N_linear + 12·L·d·T per token.
-    public var linearParameterCount: Int { layers * 12 * width * width + vocabSize * width }
+    public var linearParameterCount: Int {
+        layers * (4 * width * width + (mlp == .swiglu ? 3 : 2) * width * hiddenWidth) + vocabSize * width
+    }
 
     /// Training FLOPs per token (forward + backward): 6·N_linear + 12·L·d·T.
     public var trainingFLOPsPerToken: Double {

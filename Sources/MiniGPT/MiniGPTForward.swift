@@ -54,12 +54,13 @@ extension MiniGPT {
     }
 
     func forwardLogits(batch: Int, length: Int, rng: CounterRNG?) {
-        let c = config, d = c.width, n = batch * length, p = parameters.pointer, a = arena
+        let c = config, d = c.width, h = c.hiddenWidth, n = batch * length, p = parameters.pointer, a = arena
         let dropout = rng == nil ? 0 : c.dropout
         Embedding.forward(pool, count: n, width: d, tokens: a.tokens, table: p + layout.tokenEmbedding, out: a.residual[0],
                           scale: c.embeddingScale)
-        let table = positionTable.map { UnsafePointer($0.pointer) } ?? UnsafePointer(p + layout.positionEmbedding!)
-        PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
+        if let table = positionTable.map({ UnsafePointer($0.pointer) }) ?? layout.positionEmbedding.map({ UnsafePointer(p + $0) }) {
+            PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
+        }
         if dropout > 0 {
             Dropout.forward(pool, probability: dropout, rng: dropoutSite(rng, 0), count: n * d,
                             x: a.residual[0], y: a.residual[0])
@@ -67,29 +68,65 @@ extension MiniGPT {
         let attention = Attention(batch: batch, length: length, width: d, heads: c.heads)
         for (l, block) in layout.blocks.enumerated() {
             let s = a.layers[l], x = a.residual[l]
-            LayerNorm.forward(pool, rows: n, width: d, eps: c.layerNormEps, x: x, weight: p + block.ln1Weight,
-                              bias: p + block.ln1Bias, y: s.ln1, mean: s.ln1Mean, rstd: s.ln1Rstd)
+            normForward(rows: n, x: x, weight: block.ln1Weight, bias: block.ln1Bias, y: s.ln1, mean: s.ln1Mean,
+                        rstd: s.ln1Rstd)
             Linear.forward(gemm, rows: n, inFeatures: d, outFeatures: 3 * d, x: s.ln1, weight: p + block.qkvWeight,
-                           bias: p + block.qkvBias, y: s.qkv)
-            attention.forward(pool, scratch: attentionScratch, qkv: s.qkv, out: s.att, lse: s.lse)
+                           bias: block.qkvBias.map { p + $0 }, y: s.qkv)
+            transformQueriesAndKeys(block, s, batch: batch, length: length)
+            attention.forward(pool, scratch: attentionScratch, qkv: s.attentionInput, out: s.att, lse: s.lse)
             Linear.forward(gemm, rows: n, inFeatures: d, outFeatures: d, x: s.att, weight: p + block.projWeight,
-                           bias: p + block.projBias, y: a.branch)
+                           bias: block.projBias.map { p + $0 }, y: a.branch)
             Residual.forward(pool, count: n * d, x: x, branch: a.branch, dropout: dropout,
                              rng: dropoutSite(rng, 1 + 2 * l), out: s.mid)
-            LayerNorm.forward(pool, rows: n, width: d, eps: c.layerNormEps, x: s.mid, weight: p + block.ln2Weight,
-                              bias: p + block.ln2Bias, y: s.ln2, mean: s.ln2Mean, rstd: s.ln2Rstd)
-            Linear.forward(gemm, rows: n, inFeatures: d, outFeatures: 4 * d, x: s.ln2, weight: p + block.fcWeight,
-                           bias: p + block.fcBias, y: s.fc)
-            GELU.forward(pool, kind: c.gelu, count: n * 4 * d, x: s.fc, y: s.gelu)
-            Linear.forward(gemm, rows: n, inFeatures: 4 * d, outFeatures: d, x: s.gelu, weight: p + block.fcProjWeight,
-                           bias: p + block.fcProjBias, y: a.branch)
+            normForward(rows: n, x: s.mid, weight: block.ln2Weight, bias: block.ln2Bias, y: s.ln2, mean: s.ln2Mean,
+                        rstd: s.ln2Rstd)
+            Linear.forward(gemm, rows: n, inFeatures: d, outFeatures: c.fcWidth, x: s.ln2, weight: p + block.fcWeight,
+                           bias: block.fcBias.map { p + $0 }, y: s.fc)
+            switch c.mlp {
+            case .gelu: GELU.forward(pool, kind: c.gelu, count: n * h, x: s.fc, y: s.gelu)
+            case .swiglu: SwiGLU.forward(pool, rows: n, width: h, x: s.fc, y: s.gelu)
+            }
+            Linear.forward(gemm, rows: n, inFeatures: h, outFeatures: d, x: s.gelu, weight: p + block.fcProjWeight,
+                           bias: block.fcProjBias.map { p + $0 }, y: a.branch)
             Residual.forward(pool, count: n * d, x: s.mid, branch: a.branch, dropout: dropout,
                              rng: dropoutSite(rng, 2 + 2 * l), out: a.residual[l + 1])
         }
-        LayerNorm.forward(pool, rows: n, width: d, eps: c.layerNormEps, x: a.residual[c.layers],
-                          weight: p + layout.lnfWeight, bias: p + layout.lnfBias,
-                          y: a.lnf, mean: a.lnfMean, rstd: a.lnfRstd)
+        normForward(rows: n, x: a.residual[c.layers], weight: layout.lnfWeight, bias: layout.lnfBias, y: a.lnf,
+                    mean: a.lnfMean, rstd: a.lnfRstd)
         Linear.forward(gemm, rows: n, inFeatures: d, outFeatures: c.vocabSize, x: a.lnf, weight: p + layout.head,
                        bias: nil, y: a.logits)
+    }
+
+    /// Fills what attention reads: q and k after QK-norm (if any) and RoPE (if any), v as projected.
+    func transformQueriesAndKeys(_ block: ParameterLayout.Block, _ s: ActivationArena.Layer, batch: Int, length: Int) {
+        let c = config, n = batch * length, p = parameters.pointer
+        guard c.transformsQueriesAndKeys else { return }
+        if let q = block.qNormWeight, let k = block.kNormWeight {
+            QKNorm.forward(pool, tokens: n, width: c.width, heads: c.heads, eps: c.layerNormEps, qkv: s.qkv,
+                           qWeight: p + q, kWeight: p + k, out: s.attentionInput, rstd: s.qkRstd)
+            copyValues(from: s.qkv, to: s.attentionInput, tokens: n)
+        } else {
+            s.attentionInput.update(from: s.qkv, count: n * 3 * c.width)
+        }
+        rotary?.apply(pool, batch: batch, length: length, width: c.width, qkv: s.attentionInput)
+    }
+
+    /// The v columns of a packed q|k|v buffer.
+    func copyValues(from source: UnsafePointer<Float>, to target: UnsafeMutablePointer<Float>, tokens: Int) {
+        let d = config.width
+        for t in 0..<tokens { (target + t * 3 * d + 2 * d).update(from: source + t * 3 * d + 2 * d, count: d) }
+    }
+
+    /// LayerNorm or RMSNorm over rows of the model width (mean is unused by RMSNorm).
+    func normForward(rows: Int, x: UnsafePointer<Float>, weight: Int, bias: Int?, y: UnsafeMutablePointer<Float>,
+                     mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>) {
+        let c = config, p = parameters.pointer
+        switch c.norm {
+        case .layer:
+            LayerNorm.forward(pool, rows: rows, width: c.width, eps: c.layerNormEps, x: x, weight: p + weight,
+                              bias: bias.map { UnsafePointer(p + $0) }, y: y, mean: mean, rstd: rstd)
+        case .rms:
+            RMSNorm.forward(pool, rows: rows, width: c.width, eps: c.layerNormEps, x: x, weight: p + weight, y: y, rstd: rstd)
+        }
     }
 }

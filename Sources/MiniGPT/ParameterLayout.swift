@@ -20,15 +20,16 @@ public struct ParameterLayout: Sendable {
     public let count: Int
     private let index: [String: Int]
 
-    /// Offsets of one block's tensors.
+    /// Offsets of one block's tensors; nil where the config has no such tensor.
     struct Block {
-        let ln1Weight, ln1Bias, qkvWeight, qkvBias, projWeight, projBias: Int
-        let ln2Weight, ln2Bias, fcWeight, fcBias, fcProjWeight, fcProjBias: Int
+        let ln1Weight: Int, ln1Bias: Int?, qkvWeight: Int, qkvBias: Int?, projWeight: Int, projBias: Int?
+        let qNormWeight: Int?, kNormWeight: Int?
+        let ln2Weight: Int, ln2Bias: Int?, fcWeight: Int, fcBias: Int?, fcProjWeight: Int, fcProjBias: Int?
     }
     let tokenEmbedding: Int
     let positionEmbedding: Int?
     let blocks: [Block]
-    let lnfWeight, lnfBias, head: Int
+    let lnfWeight: Int, lnfBias: Int?, head: Int
 
     init(_ c: MiniGPTConfig) {
         var tensors: [ParameterTensor] = []
@@ -42,22 +43,27 @@ public struct ParameterLayout: Sendable {
             offset += tensor.count
             return tensor.offset
         }
-        let d = c.width
+        func bias(_ name: String, _ count: Int) -> Int? { c.bias ? add(name, [count]) : nil }
+        // LayerNorm's bias follows `bias`; RMSNorm has none.
+        func normBias(_ name: String, _ count: Int) -> Int? { c.norm == .layer ? bias(name, count) : nil }
+        let d = c.width, h = c.hiddenWidth, hw = c.headWidth
         tokenEmbedding = add("tok_emb.weight", [c.vocabSize, d], std: std)
         positionEmbedding = c.positions == .learned ? add("pos_emb.weight", [c.contextLength, d], std: std) : nil
         blocks = (0..<c.layers).map { l in
             let p = "blocks.\(l)."
             return Block(
-                ln1Weight: add(p + "ln1.weight", [d], constant: 1), ln1Bias: add(p + "ln1.bias", [d]),
-                qkvWeight: add(p + "attn.qkv.weight", [3 * d, d], std: std), qkvBias: add(p + "attn.qkv.bias", [3 * d]),
-                projWeight: add(p + "attn.proj.weight", [d, d], std: projectionStd), projBias: add(p + "attn.proj.bias", [d]),
-                ln2Weight: add(p + "ln2.weight", [d], constant: 1), ln2Bias: add(p + "ln2.bias", [d]),
-                fcWeight: add(p + "mlp.fc.weight", [4 * d, d], std: std), fcBias: add(p + "mlp.fc.bias", [4 * d]),
-                fcProjWeight: add(p + "mlp.proj.weight", [d, 4 * d], std: projectionStd),
-                fcProjBias: add(p + "mlp.proj.bias", [d]))
+                ln1Weight: add(p + "ln1.weight", [d], constant: 1), ln1Bias: normBias(p + "ln1.bias", d),
+                qkvWeight: add(p + "attn.qkv.weight", [3 * d, d], std: std), qkvBias: bias(p + "attn.qkv.bias", 3 * d),
+                projWeight: add(p + "attn.proj.weight", [d, d], std: projectionStd), projBias: bias(p + "attn.proj.bias", d),
+                qNormWeight: c.qkNorm ? add(p + "attn.q_norm.weight", [hw], constant: 1) : nil,
+                kNormWeight: c.qkNorm ? add(p + "attn.k_norm.weight", [hw], constant: 1) : nil,
+                ln2Weight: add(p + "ln2.weight", [d], constant: 1), ln2Bias: normBias(p + "ln2.bias", d),
+                fcWeight: add(p + "mlp.fc.weight", [c.fcWidth, d], std: std), fcBias: bias(p + "mlp.fc.bias", c.fcWidth),
+                fcProjWeight: add(p + "mlp.proj.weight", [d, h], std: projectionStd),
+                fcProjBias: bias(p + "mlp.proj.bias", d))
         }
         lnfWeight = add("ln_f.weight", [d], constant: 1)
-        lnfBias = add("ln_f.bias", [d])
+        lnfBias = normBias("ln_f.bias", d)
         head = c.tieWeights ? tokenEmbedding : add("head.weight", [c.vocabSize, d], std: std)
         self.tensors = tensors
         count = offset

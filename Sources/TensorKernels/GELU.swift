@@ -1,6 +1,6 @@
 /// GELU activation: exact x·Φ(x) through erf (PyTorch's default) or the tanh approximation.
 public enum GELU {
-    public enum Kind: String, Sendable, Codable { case erf, tanh }
+    public enum Kind: String, Sendable, Codable, CaseIterable { case erf, tanh }
 
     typealias V = SIMD16<Float>
     static let sqrtHalf: Float = 0.707_106_781_186_547_5

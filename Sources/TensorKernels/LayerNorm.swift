@@ -1,9 +1,9 @@
-/// LayerNorm over the last dimension: y = (x − μ)·rstd·w + b, rstd = 1/√(σ² + eps).
+/// LayerNorm over the last dimension: y = (x − μ)·rstd·w + b, rstd = 1/√(σ² + eps); b is optional.
 public enum LayerNorm {
     /// Writes y and saves μ and rstd per row for the backward pass.
     public static func forward(
         _ pool: WorkerPool, rows: Int, width: Int, eps: Float,
-        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        x: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
         y: UnsafeMutablePointer<Float>, mean: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
         let chunk = Partition.rowsPerTask(rows: rows, width: width)
@@ -14,7 +14,11 @@ public enum LayerNorm {
                 let mu = VectorOps.sum(row, width) / Float(width)
                 let variance = VectorOps.squaredDeviations(row, width, mean: mu) / Float(width)
                 let r = 1 / (variance + eps).squareRoot()
-                for j in 0..<width { out[j] = (row[j] - mu) * r * weight[j] + bias[j] }
+                if let bias {
+                    for j in 0..<width { out[j] = (row[j] - mu) * r * weight[j] + bias[j] }
+                } else {
+                    for j in 0..<width { out[j] = (row[j] - mu) * r * weight[j] }
+                }
                 mean[i] = mu
                 rstd[i] = r
             }
@@ -27,7 +31,7 @@ public enum LayerNorm {
         x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
         mean: UnsafePointer<Float>, rstd: UnsafePointer<Float>, dy: UnsafePointer<Float>,
         dx: UnsafeMutablePointer<Float>, accumulate: Bool,
-        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>
+        dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>?
     ) {
         let chunk = Partition.rowsPerTask(rows: rows, width: width)
         pool.run(Partition.chunks(rows, of: chunk)) { task, _ in
@@ -50,10 +54,8 @@ public enum LayerNorm {
             for i in 0..<rows {
                 let row = x + i * width, g = dy + i * width
                 let mu = mean[i], r = rstd[i]
-                for j in cols {
-                    dWeight[j] += g[j] * (row[j] - mu) * r
-                    dBias[j] += g[j]
-                }
+                for j in cols { dWeight[j] += g[j] * (row[j] - mu) * r }
+                if let dBias { for j in cols { dBias[j] += g[j] } }
             }
         }
     }

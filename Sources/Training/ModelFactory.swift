@@ -20,7 +20,7 @@ extension TrainingSettings {
     /// The model these settings describe.
     public func modelConfig(vocabularySize: Int) -> MiniGPTConfig {
         MiniGPTConfig(vocabSize: vocabularySize, width: width, layers: layers, heads: heads, contextLength: context,
-                      dropout: Float(dropout), gelu: gelu == "tanh" ? .tanh : .erf,
-                      positions: positions == "learned" ? .learned : .sinusoidal, tieWeights: tieWeights)
+                      dropout: Float(dropout), gelu: gelu, positions: positions, tieWeights: tieWeights, norm: norm, mlp: mlp,
+                      hiddenWidth: ffnWidth > 0 ? ffnWidth : nil, qkNorm: qkNorm, bias: bias, ropeTheta: ropeTheta)
     }
 }

@@ -1,4 +1,6 @@
+import MiniGPT
 import StageParameters
+import TensorKernels
 
 /// Everything `train` is told by the pipeline file, typed; each parameter declared once (name,
 /// range, default, help). Thread count is not here on purpose: results are bitwise identical
@@ -14,10 +16,22 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var context = 128
     @Parameter("dropout", in: 0...0.9, "dropout on embeddings, attention output and MLP output")
     public var dropout = 0.1
-    @Parameter("gelu", allowed: ["erf", "tanh"], "GELU: exact erf (PyTorch default) or tanh approximation")
-    public var gelu = "erf"
-    @Parameter("positions", allowed: ["sinusoidal", "learned"], "positional embeddings")
-    public var positions = "sinusoidal"
+    @Parameter("gelu", "GELU: exact erf (PyTorch default) or tanh approximation")
+    public var gelu = GELU.Kind.erf
+    @Parameter("positions", "positions: added to the embeddings (fixed sinusoids or learned) or rotary (RoPE) on queries and keys")
+    public var positions = MiniGPTConfig.Positions.sinusoidal
+    @Parameter("rope_theta", in: 2...1e9, "rope: base θ of the rotation frequencies")
+    public var ropeTheta = 10_000.0
+    @Parameter("norm", "LayerNorm (GPT-2) or RMSNorm (Llama, Qwen3)")
+    public var norm = MiniGPTConfig.Norm.layer
+    @Parameter("qk_norm", "RMSNorm on each head's queries and keys before attention (Qwen3)")
+    public var qkNorm = false
+    @Parameter("mlp", "MLP: GELU (GPT-2) or gated SwiGLU (Llama, Qwen3)")
+    public var mlp = MiniGPTConfig.MLP.gelu
+    @Parameter("ffn_width", in: 0...65_536, "MLP hidden width; 0 = 4·width for gelu, ⅔ of that rounded up to 32 for swiglu")
+    public var ffnWidth = 0
+    @Parameter("bias", "biases in the linear layers and LayerNorms")
+    public var bias = true
     @Parameter("tie_weights", "share the token embedding with the LM head")
     public var tieWeights = false
     @Parameter("batch_size", in: 1...4096, "sequences per step B")

@@ -10,12 +10,18 @@ struct BenchConfig {
         .init(name: "seed-v1", model: config(vocab: 5000, width: 256, layers: 2, heads: 4, context: 128), batch: 32),
         .init(name: "seed-v2", model: config(vocab: 8000, width: 512, layers: 2, heads: 8, context: 128), batch: 32),
         .init(name: "deep", model: config(vocab: 8192, width: 384, layers: 6, heads: 6, context: 256), batch: 16),
+        // The default preset's shape: RMSNorm, RoPE, SwiGLU, QK-norm, no biases.
+        .init(name: "qwen3", model: config(vocab: 8192, width: 256, layers: 2, heads: 4, context: 128, positions: .rope,
+                                           norm: .rms, mlp: .swiglu, qkNorm: true, bias: false), batch: 16),
     ]
 
     /// Training settings shared with the PyTorch side (torch_bench.py): dropout 0.1, label
     /// smoothing 0.1, clipping at 1.0, AdamW.
-    static func config(vocab: Int, width: Int, layers: Int, heads: Int, context: Int) -> MiniGPTConfig {
-        MiniGPTConfig(vocabSize: vocab, width: width, layers: layers, heads: heads, contextLength: context, dropout: 0.1)
+    static func config(vocab: Int, width: Int, layers: Int, heads: Int, context: Int,
+                       positions: MiniGPTConfig.Positions = .sinusoidal, norm: MiniGPTConfig.Norm = .layer,
+                       mlp: MiniGPTConfig.MLP = .gelu, qkNorm: Bool = false, bias: Bool = true) -> MiniGPTConfig {
+        MiniGPTConfig(vocabSize: vocab, width: width, layers: layers, heads: heads, contextLength: context, dropout: 0.1,
+                      positions: positions, norm: norm, mlp: mlp, qkNorm: qkNorm, bias: bias)
     }
 
     static func named(_ name: String) -> BenchConfig? { all.first { $0.name == name } }

@@ -24,7 +24,7 @@ do {
     case "train", "generate":
         for name in configs {
             guard let bench = BenchConfig.named(name) else {
-                FileHandle.standardError.write(Data("unknown config \(name); known: seed-v1, seed-v2, deep\n".utf8))
+                FileHandle.standardError.write(Data("unknown config \(name); known: \(BenchConfig.all.map(\.name).joined(separator: ", "))\n".utf8))
                 exit(2)
             }
             if mode == "train" {

@@ -22,7 +22,7 @@ import Tokenizer
         let corpus = try TinyCorpus(documents: try Corpus.read(path: Repo.articles), tokenizerExtra: [])
         var settings = TrainingSettings()
         settings.width = 32; settings.layers = 1; settings.heads = 2; settings.context = 16; settings.batchSize = 4
-        settings.tieWeights = true; settings.positions = "learned"; settings.dropout = 0; settings.labelSmoothing = 0
+        settings.tieWeights = true; settings.positions = .learned; settings.dropout = 0; settings.labelSmoothing = 0
         settings.learningRate = 2e-2; settings.warmupSteps = 5; settings.maxSteps = 30
         settings.evalEvery = 30; settings.evalBatches = 1; settings.checkpointEvery = 1000; settings.patience = 0
         let model = try settings.makeModel(vocabularySize: corpus.shards.manifest.vocabularySize, threads: 2)

@@ -6,9 +6,9 @@ import TestSupport
 
 @Suite struct ModelPropertyTests {
     /// Changing any token after position t changes no logit at positions ≤ t, bit for bit.
-    @Test(arguments: [MiniGPTConfig.Positions.sinusoidal, .learned])
-    func causality(positions: MiniGPTConfig.Positions) throws {
-        let config = tinyConfig(positions: positions)
+    @Test(arguments: TinyShape.allCases)
+    func causality(shape: TinyShape) throws {
+        let config = shape.config()
         let model = try MiniGPT(config: config, maxBatch: 1, seed: 7, threads: 2)
         let length = config.contextLength, vocab = config.vocabSize
         let tokens = randomTokens(length, vocab: vocab, seed: 1)
@@ -26,9 +26,10 @@ import TestSupport
     }
 
     /// Same seed ⇒ same weights after N steps (dropout on), bitwise, with 1, 2 and 3 threads: with
-    /// AdamW, and with Muon on the block matrices (sinusoidal positions, so the √d scale is in).
-    @Test(arguments: [false, true]) func trainingIsBitwiseDeterministicAcrossThreadCounts(muon: Bool) throws {
-        let config = tinyConfig(dropout: 0.2, positions: muon ? .sinusoidal : .learned)
+    /// AdamW, and with Muon on the block matrices, in every architecture.
+    @Test(arguments: TinyShape.allCases, [false, true])
+    func trainingIsBitwiseDeterministicAcrossThreadCounts(shape: TinyShape, muon: Bool) throws {
+        let config = shape.config(dropout: 0.2)
         let settings = muon ? Muon.Settings(learningRateScale: 2, momentumWarmupSteps: 2) : nil
         func train(threads: Int) throws -> [Float] {
             let model = try MiniGPT(config: config, maxBatch: 2, seed: 11, threads: threads, muon: settings)
@@ -58,9 +59,9 @@ import TestSupport
         #expect(first != evaluation && first != second, "each training pass draws a fresh mask")
     }
 
-    @Test(arguments: [false, true])
-    func cachedGenerationMatchesTheFullForwardPass(tied: Bool) throws {
-        let config = tinyConfig(positions: tied ? .learned : .sinusoidal, tied: tied)
+    @Test(arguments: TinyShape.allCases)
+    func cachedGenerationMatchesTheFullForwardPass(shape: TinyShape) throws {
+        let config = shape.config()
         let model = try MiniGPT(config: config, maxBatch: 1, seed: 9, threads: 2)
         let tokens = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 2)
         try model.forward(tokens: tokens, batch: 1)
@@ -92,6 +93,24 @@ import TestSupport
         let first = try Data(contentsOf: URL(fileURLWithPath: directory + "/model.safetensors"))
         try loaded.export(to: directory)
         #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/model.safetensors")) == first, "export is byte-stable")
+    }
+
+    /// The options after the first architecture reach config.json only when set, and read back.
+    @Test func newOptionsRoundTripThroughConfigJSON() throws {
+        let qwen3 = TinyShape.qwen3.config()
+        let json = String(decoding: try JSONEncoder().encode(qwen3), as: UTF8.self)
+        for key in ["\"norm\":\"rms\"", "\"mlp\":\"swiglu\"", "\"qk_norm\":true", "\"bias\":false", "\"rope_theta\":10000",
+                    "\"ffn_width\":96"] {
+            #expect(json.contains(key), "\(key) missing from \(json)")
+        }
+        #expect(try JSONDecoder().decode(MiniGPTConfig.self, from: Data(json.utf8)) == qwen3)
+        let legacy = String(decoding: try JSONEncoder().encode(tinyConfig()), as: UTF8.self)
+        for key in ["norm", "mlp", "qk_norm", "bias", "rope_theta", "ffn_width"] {
+            #expect(!legacy.contains("\"\(key)\""), "\(key) written for a first-architecture model: \(legacy)")
+        }
+        #expect(throws: MiniGPTError.invalidConfig("rope needs an even head width; d_model 30 / n_heads 10 = 3")) {
+            try MiniGPTConfig(vocabSize: 5, width: 30, layers: 1, heads: 10, contextLength: 4, positions: .rope).validate()
+        }
     }
 
     @Test func rejectsBadInputsWithMessages() throws {

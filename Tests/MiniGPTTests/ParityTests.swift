@@ -5,7 +5,10 @@ import TensorKernels
 
 /// The Swift model against float64 PyTorch on committed fixtures (see torch_reference.py).
 @Suite struct ParityTests {
-    static let fixtures = ["parity-sinusoidal-untied-erf", "parity-learned-tied-tanh"]
+    /// GPT-2-like shapes, the Qwen3 shape (RMSNorm, RoPE, SwiGLU, QK-norm, no biases), and RoPE
+    /// with bias-free LayerNorm and a GELU MLP of non-default width.
+    static let fixtures = ["parity-sinusoidal-untied-erf", "parity-learned-tied-tanh", "parity-qwen3",
+                           "parity-rope-layernorm-nobias"]
 
     @Test(arguments: fixtures)
     func logitsLossAndGradients(fixture name: String) throws {
@@ -32,7 +35,7 @@ import TensorKernels
 
     /// AdamW alone, and Muon on the block matrices with AdamW for the rest (PyTorch's Muon in
     /// torch_reference.py follows KellerJordan/Muon's update).
-    @Test(arguments: fixtures + ["muon-sinusoidal-untied-erf"])
+    @Test(arguments: fixtures + ["muon-sinusoidal-untied-erf", "muon-qwen3"])
     func tenOptimizerStepsWithClipping(fixture name: String) throws {
         let f = try ParityFixture(name)
         let model = try f.model()

@@ -64,6 +64,26 @@ func tinyConfig(dropout: Float = 0, positions: MiniGPTConfig.Positions = .sinuso
                   positions: positions, tieWeights: tied)
 }
 
+/// The tiny model in each architecture the property tests cover.
+enum TinyShape: String, CaseIterable, CustomTestStringConvertible {
+    case sinusoidal, learnedTied, qwen3, ropeLayerNormBias
+
+    func config(dropout: Float = 0) -> MiniGPTConfig {
+        switch self {
+        case .sinusoidal: tinyConfig(dropout: dropout)
+        case .learnedTied: tinyConfig(dropout: dropout, positions: .learned, tied: true)
+        case .qwen3:
+            MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 2, contextLength: 10, dropout: dropout,
+                          positions: .rope, layerNormEps: 1e-6, norm: .rms, mlp: .swiglu, qkNorm: true, bias: false)
+        case .ropeLayerNormBias:
+            MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 4, contextLength: 10, dropout: dropout,
+                          gelu: .tanh, positions: .rope, hiddenWidth: 48, ropeTheta: 300)
+        }
+    }
+
+    var testDescription: String { rawValue }
+}
+
 func randomTokens(_ count: Int, vocab: Int, seed: UInt64) -> [Int32] {
     let rng = CounterRNG(seed: seed)
     return (0..<count).map { Int32(rng.bits(UInt64($0)) % UInt64(vocab)) }

@@ -6,7 +6,7 @@ same token budget, scores it on the whole validation and test splits, and writes
                                [--out docs/quality-ablation.md] [--only v0,v3]
 
 Each variant is the base preset's train section plus the overrides listed in VARIANTS (cumulative
-rows build on the row before). Every variant gets its own preset in a temporary copy of
+rows build on the row before; a "vocab." key overrides a vocab parameter instead). Every variant gets its own preset in a temporary copy of
 pipeline/pipeline.json, so extract -> shard run once and are shared through one store
 (bench-out/ablate-store). With --jobs 2 two variants train at once, one thread each (results are
 bitwise independent of the thread count; only the tokens/s column depends on it). Requires a
@@ -19,6 +19,9 @@ MINILLM = os.path.join(ROOT, ".build/release/minillm")
 # The recipe `quick` had before the ablation; every row starts from it.
 AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "adamw", "decay": "cosine",
               "min_lr_ratio": 0.1, "lr": 0.001}
+# The recipe of row 8 (what `quick` was before the Llama / Qwen3 options), for the later "alone" rows.
+ROW8 = {"label_smoothing": 0.0, "positions": "sinusoidal", "optimizer": "muon", "muon_lr": 0.02, "decay": "wsd",
+        "min_lr_ratio": 0.0, "lr": 0.003}
 # (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; the
 # last cumulative row is today's `quick`.
 VARIANTS = [
@@ -31,6 +34,11 @@ VARIANTS = [
     ("alone: Muon on the as-shipped recipe", {"optimizer": "muon", "muon_lr": 0.02}, False),
     ("alone: warmup-stable-decay on the as-shipped recipe", {"decay": "wsd", "min_lr_ratio": 0.0}, False),
     ("back to sinusoidal positions (×√d) on row 6", {"positions": "sinusoidal"}, True),
+    ("rotary positions (RoPE) instead of sinusoids", {"positions": "rope"}, True),
+    ("RMSNorm, no biases", {"norm": "rms", "bias": False}, True),
+    ("SwiGLU MLP (same parameter count)", {"mlp": "swiglu"}, True),
+    ("QK-norm (the Qwen3 shape)", {"qk_norm": True}, True),
+    ("alone: QK-norm on row 9 (RoPE, LayerNorm, GELU)", dict(ROW8, positions="rope", qk_norm=True), False),
 ]
 
 
@@ -112,6 +120,9 @@ def main():
     sample["sample_file"] = os.path.join(ROOT, "pipeline/data/eswiki-plaintext-2000.jsonl.bz2")
     for key, name, train, _ in variants:
         preset = copy.deepcopy(base)
+        # A "vocab." key sets a vocab parameter (its variant then builds its own vocab and shards).
+        for option in [k for k in train if k.startswith("vocab.")]:
+            preset.setdefault("vocab", {})[option[len("vocab."):]] = train.pop(option)
         preset["train"] = train
         preset["evaluate"] = dict(base.get("evaluate", {}), max_tokens=args.eval_tokens, bleu_articles=0, max_new_tokens=8)
         file["presets"][key] = preset

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmarks the Swift kernels against PyTorch on the same machine in the same run:
-# training tokens/s (forward + backward + clipping + AdamW) for seed-v1, seed-v2 and deep,
+# training tokens/s (forward + backward + clipping + AdamW) for seed-v1, seed-v2, deep and qwen3 (the default shape),
 # KV-cached greedy generation latency at batch 1, and fp32 matmul peak (ours and numpy/OpenBLAS).
 #
 #   pipeline/scripts/bench-kernels.sh [--threads N] [--steps N] [--repeats N] [--configs a,b,c]
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 threads=$(nproc)
 steps=3
 repeats=3
-configs=seed-v1,seed-v2,deep
+configs=seed-v1,seed-v2,deep,qwen3
 while [ $# -gt 0 ]; do
     case "$1" in
         --threads) threads=$2; shift 2 ;;

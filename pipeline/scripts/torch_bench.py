@@ -12,13 +12,17 @@ CONFIGS = {  # name: (vocab, d, layers, heads, context, batch)
     "seed-v1": (5000, 256, 2, 4, 128, 32),
     "seed-v2": (8000, 512, 2, 8, 128, 32),
     "deep": (8192, 384, 6, 6, 256, 16),
+    "qwen3": (8192, 256, 2, 4, 128, 16),
 }
+# The default preset's shape (BenchConfigs.swift): RMSNorm, RoPE, SwiGLU, QK-norm, no biases.
+OPTIONS = {"qwen3": dict(positions="rope", norm="rms", mlp="swiglu", qk_norm=True, bias=False)}
 
 
 def model_config(name):
     v, d, layers, heads, t, b = CONFIGS[name]
-    return dict(vocab_size=v, d_model=d, n_layers=layers, n_heads=heads, context_length=t, dropout=0.1,
-                gelu="erf", positions="sinusoidal", tie_weights=False, layer_norm_eps=1e-5), b
+    config = dict(vocab_size=v, d_model=d, n_layers=layers, n_heads=heads, context_length=t, dropout=0.1,
+                  gelu="erf", positions="sinusoidal", tie_weights=False, layer_norm_eps=1e-5)
+    return dict(config, **OPTIONS.get(name, {})), b
 
 
 def summary(values):
@@ -52,8 +56,9 @@ def bench_train(name, threads, steps, repeats, MiniGPT, loss_fn, optimizer_for):
         rates.append(steps * batch * t / (time.perf_counter() - start))
         cpu_rates.append(steps * batch * t / (time.process_time() - cpu_start))
     lo, med, hi = summary(rates)
-    v, d, layers = config["vocab_size"], config["d_model"], config["n_layers"]
-    flops = 6 * (layers * 12 * d * d + v * d) + 12 * layers * d * t
+    d, layers = config["d_model"], config["n_layers"]
+    linear = sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear))
+    flops = 6 * linear + 12 * layers * d * t
     print(f"RESULT train {name} torch threads={threads} tokens_per_s min={lo:.0f} median={med:.0f} max={hi:.0f} "
           f"gflops_median={med * flops / 1e9:.1f} cpu_tokens_per_s={summary(cpu_rates)[1]:.0f}", flush=True)
 

@@ -79,18 +79,45 @@ def read_safetensors(path):
 
 # ---------------------------------------------------------------- the model
 
+def make_norm(c, width):
+    """LayerNorm (with or without bias) or RMSNorm, as the config's norm and bias say."""
+    if c.get("norm", "layer") == "rms":
+        return nn.RMSNorm(width, eps=c["layer_norm_eps"])
+    return nn.LayerNorm(width, eps=c["layer_norm_eps"], bias=c.get("bias", True))
+
+
+def rotate(x, theta):
+    """RoPE in the rotate-half pairing of HF Llama/Qwen3: x is [b, heads, t, hw]."""
+    t, hw = x.shape[-2], x.shape[-1]
+    inv = theta ** (-torch.arange(0, hw, 2, dtype=torch.float64) / hw)
+    angles = torch.arange(t, dtype=torch.float64)[:, None] * inv[None, :]
+    cos, sin = angles.cos().to(x.dtype), angles.sin().to(x.dtype)
+    a, b = x[..., : hw // 2], x[..., hw // 2:]
+    return torch.cat([a * cos - b * sin, b * cos + a * sin], dim=-1)
+
+
 class Attention(nn.Module):
-    def __init__(self, d, heads):
+    def __init__(self, c):
         super().__init__()
-        self.heads = heads
-        self.qkv = nn.Linear(d, 3 * d)
-        self.proj = nn.Linear(d, d)
+        d, bias = c["d_model"], c.get("bias", True)
+        self.heads, self.config = c["n_heads"], c
+        self.qkv = nn.Linear(d, 3 * d, bias=bias)
+        self.proj = nn.Linear(d, d, bias=bias)
+        if c.get("qk_norm", False):
+            self.q_norm = nn.RMSNorm(d // self.heads, eps=c["layer_norm_eps"])
+            self.k_norm = nn.RMSNorm(d // self.heads, eps=c["layer_norm_eps"])
 
     def forward(self, x):
         b, t, d = x.shape
         q, k, v = self.qkv(x).split(d, dim=2)
         shape = (b, t, self.heads, d // self.heads)
-        q, k, v = (z.view(shape).transpose(1, 2) for z in (q, k, v))
+        q, k, v = (z.view(shape) for z in (q, k, v))
+        if hasattr(self, "q_norm"):
+            q, k = self.q_norm(q), self.k_norm(k)
+        q, k, v = (z.transpose(1, 2) for z in (q, k, v))
+        if self.config["positions"] == "rope":
+            theta = self.config.get("rope_theta", 10000.0)
+            q, k = rotate(q, theta), rotate(k, theta)
         scores = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.heads)
         mask = torch.ones(t, t, dtype=torch.bool, device=x.device).tril()
         scores = scores.masked_fill(~mask, float("-inf"))
@@ -98,25 +125,39 @@ class Attention(nn.Module):
         return self.proj(y.transpose(1, 2).reshape(b, t, d))
 
 
+def hidden_width(c):
+    if "ffn_width" in c:
+        return c["ffn_width"]
+    return 4 * c["d_model"] if c.get("mlp", "gelu") == "gelu" else (8 * c["d_model"] // 3 + 31) // 32 * 32
+
+
 class MLP(nn.Module):
-    def __init__(self, d, gelu):
+    """4·d GELU, or SwiGLU with the gate's rows first in one fused weight."""
+
+    def __init__(self, c):
         super().__init__()
-        self.fc = nn.Linear(d, 4 * d)
-        self.proj = nn.Linear(4 * d, d)
-        self.approximate = "tanh" if gelu == "tanh" else "none"
+        d, h, bias = c["d_model"], hidden_width(c), c.get("bias", True)
+        self.swiglu = c.get("mlp", "gelu") == "swiglu"
+        self.fc = nn.Linear(d, 2 * h if self.swiglu else h, bias=bias)
+        self.proj = nn.Linear(h, d, bias=bias)
+        self.approximate = "tanh" if c["gelu"] == "tanh" else "none"
 
     def forward(self, x):
-        return self.proj(F.gelu(self.fc(x), approximate=self.approximate))
+        z = self.fc(x)
+        if self.swiglu:
+            gate, up = z.chunk(2, dim=-1)
+            return self.proj(F.silu(gate) * up)
+        return self.proj(F.gelu(z, approximate=self.approximate))
 
 
 class Block(nn.Module):
     def __init__(self, c):
         super().__init__()
         d = c["d_model"]
-        self.ln1 = nn.LayerNorm(d, eps=c["layer_norm_eps"])
-        self.attn = Attention(d, c["n_heads"])
-        self.ln2 = nn.LayerNorm(d, eps=c["layer_norm_eps"])
-        self.mlp = MLP(d, c["gelu"])
+        self.ln1 = make_norm(c, d)
+        self.attn = Attention(c)
+        self.ln2 = make_norm(c, d)
+        self.mlp = MLP(c)
         self.drop = nn.Dropout(c["dropout"])
 
     def forward(self, x):
@@ -141,21 +182,24 @@ class MiniGPT(nn.Module):
         self.tok_emb = nn.Embedding(v, d)
         if c["positions"] == "learned":
             self.pos_emb = nn.Embedding(t, d)
-        else:
+        elif c["positions"] == "sinusoidal":
             self.register_buffer("pos_table", sinusoidal_table(t, d), persistent=False)
         self.drop = nn.Dropout(c["dropout"])
         self.blocks = nn.ModuleList(Block(c) for _ in range(c["n_layers"]))
-        self.ln_f = nn.LayerNorm(d, eps=c["layer_norm_eps"])
+        self.ln_f = make_norm(c, d)
         self.head = nn.Linear(d, v, bias=False)
         if c["tie_weights"]:
             self.head.weight = self.tok_emb.weight
 
     def forward(self, tokens):
         t = tokens.shape[1]
-        pos = self.pos_emb.weight[:t] if hasattr(self, "pos_emb") else self.pos_table[:t].to(self.tok_emb.weight.dtype)
-        # The original Transformer scales embeddings by sqrt(d) before adding fixed sinusoids.
-        scale = 1.0 if hasattr(self, "pos_emb") else math.sqrt(self.tok_emb.weight.shape[1])
-        x = self.drop(self.tok_emb(tokens) * scale + pos)
+        x = self.tok_emb(tokens)
+        if hasattr(self, "pos_emb"):
+            x = x + self.pos_emb.weight[:t]
+        elif hasattr(self, "pos_table"):
+            # The original Transformer scales embeddings by sqrt(d) before adding fixed sinusoids.
+            x = x * math.sqrt(self.tok_emb.weight.shape[1]) + self.pos_table[:t].to(x.dtype)
+        x = self.drop(x)
         for block in self.blocks:
             x = block(x)
         return self.head(self.ln_f(x))
@@ -251,6 +295,14 @@ FIXTURE_CONFIGS = {
                                   gelu="erf", positions="sinusoidal", tie_weights=False, layer_norm_eps=1e-5),
     "learned-tied-tanh": dict(vocab_size=29, d_model=24, n_layers=1, n_heads=3, context_length=9, dropout=0.0,
                               gelu="tanh", positions="learned", tie_weights=True, layer_norm_eps=1e-5),
+    # The Qwen3 shape: RMSNorm, RoPE, SwiGLU, QK-norm, no biases, untied.
+    "qwen3": dict(vocab_size=31, d_model=32, n_layers=2, n_heads=4, context_length=11, dropout=0.0, gelu="erf",
+                  positions="rope", tie_weights=False, layer_norm_eps=1e-6, norm="rms", mlp="swiglu", ffn_width=48,
+                  qk_norm=True, bias=False, rope_theta=10000.0),
+    # RoPE without QK-norm, LayerNorm without biases, a GELU MLP of non-default width.
+    "rope-layernorm-nobias": dict(vocab_size=19, d_model=24, n_layers=1, n_heads=2, context_length=8, dropout=0.0,
+                                  gelu="tanh", positions="rope", tie_weights=False, layer_norm_eps=1e-5, ffn_width=40,
+                                  bias=False, rope_theta=500.0),
 }
 FIXTURE_TRAINING = dict(batch=3, smoothing=0.1, lr=3e-3, weight_decay=0.1, max_norm=0.5, steps=10)
 # The same model and batch trained with Muon (block matrices) and AdamW (the rest).
@@ -312,6 +364,7 @@ def command_fixtures(args):
     for name, config in FIXTURE_CONFIGS.items():
         make_fixture(name, config, args.out)
     make_fixture("sinusoidal-untied-erf", FIXTURE_CONFIGS["sinusoidal-untied-erf"], args.out, MUON_TRAINING, "muon")
+    make_fixture("qwen3", FIXTURE_CONFIGS["qwen3"], args.out, MUON_TRAINING, "muon")
 
 
 def command_loss(args):
