@@ -30,12 +30,14 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
     /// Biases in the linear layers and LayerNorms.
     public var bias: Bool
     public var ropeTheta: Double
+    /// What token embeddings are multiplied by before anything is added to them.
+    public var embeddingScale: Float
 
     public init(
         vocabSize: Int, width: Int, layers: Int, heads: Int, contextLength: Int, dropout: Float = 0,
         gelu: GELU.Kind = .erf, positions: Positions = .sinusoidal, tieWeights: Bool = false,
         layerNormEps: Float = 1e-5, norm: Norm = .layer, mlp: MLP = .gelu, hiddenWidth: Int? = nil,
-        qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000
+        qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000, embeddingScale: Float? = nil
     ) {
         self.vocabSize = vocabSize
         self.width = width
@@ -53,6 +55,15 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         self.qkNorm = qkNorm
         self.bias = bias
         self.ropeTheta = ropeTheta
+        self.embeddingScale = embeddingScale ?? Self.defaultEmbeddingScale(width: width, positions: positions)
+    }
+
+    /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
+    /// Transformer does: with N(0, 0.02²) embeddings, amplitude-1 sinusoids would outweigh the
+    /// tokens ~35× in norm. Learned positions start at the embeddings' scale and RoPE adds nothing
+    /// to the stream, so neither needs it by default.
+    public static func defaultEmbeddingScale(width: Int, positions: Positions) -> Float {
+        positions == .sinusoidal ? Float(width).squareRoot() : 1
     }
 
     /// 4·d for GELU; for SwiGLU ⅔ of that (the same parameter count), rounded up to a multiple of 32.
@@ -67,7 +78,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         case vocabSize = "vocab_size", width = "d_model", layers = "n_layers", heads = "n_heads"
         case contextLength = "context_length", dropout, gelu, positions, tieWeights = "tie_weights"
         case layerNormEps = "layer_norm_eps", norm, mlp, hiddenWidth = "ffn_width", qkNorm = "qk_norm", bias
-        case ropeTheta = "rope_theta"
+        case ropeTheta = "rope_theta", embeddingScale = "embedding_scale"
     }
 
     public init(from decoder: Decoder) throws {
@@ -86,7 +97,8 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
             hiddenWidth: try c.decodeIfPresent(Int.self, forKey: .hiddenWidth),
             qkNorm: try c.decodeIfPresent(Bool.self, forKey: .qkNorm) ?? false,
             bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
-            ropeTheta: try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10_000)
+            ropeTheta: try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10_000,
+            embeddingScale: try c.decodeIfPresent(Double.self, forKey: .embeddingScale).map(Float.init))
     }
 
     /// Floats are written through their shortest decimal form (0.1, not 0.10000000149011612).
@@ -108,13 +120,10 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         if qkNorm { try c.encode(qkNorm, forKey: .qkNorm) }
         if !bias { try c.encode(bias, forKey: .bias) }
         if positions == .rope { try c.encode(ropeTheta, forKey: .ropeTheta) }
+        if embeddingScale != Self.defaultEmbeddingScale(width: width, positions: positions) {
+            try c.encode(Double("\(embeddingScale)")!, forKey: .embeddingScale)
+        }
     }
-
-    /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
-    /// Transformer does: with N(0, 0.02²) embeddings, amplitude-1 sinusoids would outweigh
-    /// the tokens ~35× in norm. Learned positions start at the embeddings' scale and RoPE adds
-    /// nothing to the stream, so neither needs it.
-    public var embeddingScale: Float { positions == .sinusoidal ? Float(width).squareRoot() : 1 }
 
     /// Output columns of the MLP's first linear layer (gate and up, for SwiGLU).
     public var fcWidth: Int { mlp == .swiglu ? 2 * hiddenWidth : hiddenWidth }
@@ -137,6 +146,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try check(positions != .rope || headWidth % 2 == 0,
                   "rope needs an even head width; d_model \(width) / n_heads \(heads) = \(headWidth)")
         try check(ropeTheta > 1, "rope_theta \(ropeTheta) must exceed 1")
+        try check(embeddingScale.isFinite && embeddingScale > 0, "embedding_scale \(embeddingScale) must be positive")
     }
 
     /// Parameters in the linear layers (attention, MLP and the LM head), for the FLOP formula

@@ -32,6 +32,8 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var ffnWidth = 0
     @Parameter("bias", "biases in the linear layers and LayerNorms")
     public var bias = true
+    @Parameter("embedding_scale", in: 0...1024, "multiplier of the token embeddings; 0 = √width with sinusoids, else 1")
+    public var embeddingScale = 0.0
     @Parameter("tie_weights", "share the token embedding with the LM head")
     public var tieWeights = false
     @Parameter("batch_size", in: 1...4096, "sequences per step B")

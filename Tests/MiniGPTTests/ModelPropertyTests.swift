@@ -104,8 +104,14 @@ import TestSupport
             #expect(json.contains(key), "\(key) missing from \(json)")
         }
         #expect(try JSONDecoder().decode(MiniGPTConfig.self, from: Data(json.utf8)) == qwen3)
+        var scaled = qwen3
+        scaled.embeddingScale = 5.5
+        let scaledJSON = String(decoding: try JSONEncoder().encode(scaled), as: UTF8.self)
+        #expect(scaledJSON.contains("\"embedding_scale\":5.5"))
+        #expect(try JSONDecoder().decode(MiniGPTConfig.self, from: Data(scaledJSON.utf8)) == scaled)
         let legacy = String(decoding: try JSONEncoder().encode(tinyConfig()), as: UTF8.self)
-        for key in ["norm", "mlp", "qk_norm", "bias", "rope_theta", "ffn_width"] {
+        #expect(tinyConfig().embeddingScale == Float(32).squareRoot() && qwen3.embeddingScale == 1)
+        for key in ["norm", "mlp", "qk_norm", "bias", "rope_theta", "ffn_width", "embedding_scale"] {
             #expect(!legacy.contains("\"\(key)\""), "\(key) written for a first-architecture model: \(legacy)")
         }
         #expect(throws: MiniGPTError.invalidConfig("rope needs an even head width; d_model 30 / n_heads 10 = 3")) {

@@ -39,6 +39,13 @@ VARIANTS = [
     ("SwiGLU MLP (same parameter count)", {"mlp": "swiglu"}, True),
     ("QK-norm (the Qwen3 shape)", {"qk_norm": True}, True),
     ("alone: QK-norm on row 9 (RoPE, LayerNorm, GELU)", dict(ROW8, positions="rope", qk_norm=True), False),
+    ("token embeddings ×√d (16) on row 12", {"embedding_scale": 16.0}, True),
+    ("alone: a 4,096-token BPE vocabulary and 700 steps (about row 14's time) on row 14",
+     dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0,
+          max_steps=700, **{"vocab.bpe_vocab_size": 4096}), False),
+    ("alone: learning rates ×2 (AdamW 6e-3, Muon 0.04) on row 14",
+     dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0,
+          lr=0.006, muon_lr=0.04), False),
 ]
 
 

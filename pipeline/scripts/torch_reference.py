@@ -193,12 +193,13 @@ class MiniGPT(nn.Module):
 
     def forward(self, tokens):
         t = tokens.shape[1]
-        x = self.tok_emb(tokens)
+        # The original Transformer scales embeddings by sqrt(d) before adding fixed sinusoids.
+        default = math.sqrt(self.config["d_model"]) if self.config["positions"] == "sinusoidal" else 1.0
+        x = self.tok_emb(tokens) * self.config.get("embedding_scale", default)
         if hasattr(self, "pos_emb"):
             x = x + self.pos_emb.weight[:t]
         elif hasattr(self, "pos_table"):
-            # The original Transformer scales embeddings by sqrt(d) before adding fixed sinusoids.
-            x = x * math.sqrt(self.tok_emb.weight.shape[1]) + self.pos_table[:t].to(x.dtype)
+            x = x + self.pos_table[:t].to(x.dtype)
         x = self.drop(x)
         for block in self.blocks:
             x = block(x)
