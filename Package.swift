@@ -20,6 +20,8 @@ targets += [
                    providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CBzip2", path: "Sources/System/CBzip2",
                    providers: [.apt(["libbz2-dev"])]),
+    .systemLibrary(name: "CMPI", path: "Sources/System/CMPI", pkgConfig: "ompi-c",
+                   providers: [.apt(["libopenmpi-dev"])]),
 ]
 
 // MARK: - Support: logging, progress, process memory, JSON text (no dependencies)
@@ -96,11 +98,14 @@ targets += [
                 resources: [.copy("Fixtures")]),
 ]
 
-// MARK: - Training: the library (loop, schedule, checkpoints) and the train stage
+// MARK: - Training: ranks over Open MPI, the library (loop, schedule, checkpoints) and the train stage
 targets += [
-    .target(name: "Training", dependencies: ["StageParameters", "MiniGPT", "TensorKernels", "DataShards", "MiniStore", "CoreSupport"]),
+    .target(name: "Distributed", dependencies: ["CMPI", "CoreSupport"]),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+    .target(name: "Training", dependencies: ["StageParameters", "MiniGPT", "TensorKernels", "DataShards", "MiniStore", "CoreSupport",
+                                             "Distributed"]),
     .target(name: "TrainingStage", dependencies: [
-        "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport",
+        "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport", "Distributed",
     ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),

@@ -39,6 +39,10 @@ public protocol Stage: Sendable {
     /// one's type and range are already checked): throw `ParameterConflict`. The runner calls it
     /// for every stage of a build before the first stage runs.
     func validate(_ parameters: Parameters) throws
+    /// Whether several processes can run the stage together under `mpirun` (`minillm run
+    /// --ranks N`): then its executable, started on every rank, does the work with its peers
+    /// and only rank 0 records the run.
+    var runsOnRanks: Bool { get }
     /// Does the work and returns the output artifacts by role.
     func run(_ context: StageContext) throws -> [String: ArtifactHash]
 }
@@ -47,6 +51,7 @@ extension Stage {
     public func externalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
     public func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
     public func validate(_ parameters: Parameters) throws {}
+    public var runsOnRanks: Bool { false }
 }
 
 /// What a running stage gets from the runner.
