@@ -20,6 +20,8 @@ targets += [
                    providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CBzip2", path: "Sources/System/CBzip2",
                    providers: [.apt(["libbz2-dev"])]),
+    .systemLibrary(name: "CMPI", path: "Sources/System/CMPI", pkgConfig: "ompi-c",
+                   providers: [.apt(["libopenmpi-dev"])]),
 ]
 
 // MARK: - Support: logging, progress, process memory, JSON text (no dependencies)
@@ -65,7 +67,7 @@ targets += [
     ]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TestSupport", "TextCleaning", "CorpusFormat", "WikiSource"]),
     .target(name: "TextStages", dependencies: [
-        "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
+        "CoreSupport", "StageParameters", "WikiSource", "CorpusFormat", "TextCleaning", "MiniPipeline", "MiniStore",
     ]),
     .testTarget(name: "TextStagesTests", dependencies: ["StoreTestSupport", "PipelineTestSupport", "TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
@@ -80,7 +82,7 @@ targets += [
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["CoreSupport", "StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
-    .testTarget(name: "DataShardsTests", dependencies: ["TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
+    .testTarget(name: "DataShardsTests", dependencies: ["StoreTestSupport", "TestSupport", "DataShards", "MiniStore", "Tokenizer"]),
     .testTarget(name: "VocabShardStagesTests", dependencies: ["TestSupport", "PipelineTestSupport", "VocabShardStages", "DataShards", "Tokenizer", "MiniPipeline", "MiniStore"]),
     .executableTarget(name: "minillm-bench-tokenizer", dependencies: ["Tokenizer", "DataShards", "MiniStore"]),
 ]
@@ -96,11 +98,14 @@ targets += [
                 resources: [.copy("Fixtures")]),
 ]
 
-// MARK: - Training: the library (loop, schedule, checkpoints) and the train stage
+// MARK: - Training: ranks over Open MPI, the library (loop, schedule, checkpoints) and the train stage
 targets += [
-    .target(name: "Training", dependencies: ["StageParameters", "MiniGPT", "TensorKernels", "DataShards", "MiniStore", "CoreSupport"]),
+    .target(name: "Distributed", dependencies: ["CMPI", "CoreSupport"]),
+    .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+    .target(name: "Training", dependencies: ["StageParameters", "MiniGPT", "TensorKernels", "DataShards", "MiniStore", "CoreSupport",
+                                             "Distributed"]),
     .target(name: "TrainingStage", dependencies: [
-        "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport",
+        "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport", "Distributed",
     ]),
     .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),

@@ -10,12 +10,21 @@ public final class LineReader {
     private var ended = false
     private let chunkSize: Int
     public private(set) var lineNumber = 0
+    /// Bytes of the stream before the buffer's first byte.
+    private var base: Int64 = 0
 
-    public init(_ source: ByteSource, chunkSize: Int = 1 << 20) {
+    /// `offset` and `line`: where in a longer stream `source` starts (the byte offset and the
+    /// number of the line before it), for `offset` and `lineNumber`.
+    public init(_ source: ByteSource, chunkSize: Int = 1 << 20, offset: Int64 = 0, line: Int = 0) {
         self.source = source
         self.chunkSize = chunkSize
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
+        base = offset
+        lineNumber = line
     }
+
+    /// The byte offset of the next line in the stream.
+    public var offset: Int64 { base + Int64(start) }
 
     deinit { buffer.deallocate() }
 
@@ -49,6 +58,7 @@ public final class LineReader {
         if start > 0 {
             if end > start { buffer.baseAddress!.copyMemory(from: buffer.baseAddress! + start, byteCount: end - start) }
             end -= start
+            base += Int64(start)
             start = 0
         }
         if buffer.count - end < chunkSize / 2 {

@@ -36,21 +36,37 @@ public final class ShardSet: Sendable {
     @discardableResult
     public static func build(documents: [CorpusDocument], tokenizer: Tokenizer, tokenizerHash: ArtifactHash,
                              split: DocumentSplit, store: Store, threads: Int = 2) throws -> ArtifactHash {
-        var contents = Dictionary(uniqueKeysWithValues: DocumentSplit.Part.allCases.map { ($0, ShardContent()) })
-        let encoded = tokenizer.encode(documents.map(\.text), threads: threads)
-        for (document, ids) in zip(documents, encoded) {
-            contents[split.part(title: document.title)]!.append(document: ids, textBytes: document.text.utf8.count)
+        try build(tokenizer: tokenizer, tokenizerHash: tokenizerHash, split: split, store: store, threads: threads) { try $0(documents) }
+    }
+
+    /// The same from the corpus file at `path`, streamed (`Corpus.stream`): memory is one batch
+    /// of documents and their tokens, whatever the corpus size.
+    @discardableResult
+    public static func build(corpus path: String, tokenizer: Tokenizer, tokenizerHash: ArtifactHash,
+                             split: DocumentSplit, store: Store, threads: Int = 2) throws -> ArtifactHash {
+        try build(tokenizer: tokenizer, tokenizerHash: tokenizerHash, split: split, store: store, threads: threads) {
+            try Corpus.stream(path: path, $0)
         }
+    }
+
+    /// `batches` hands every batch of the corpus, in order, to the closure it is given.
+    private static func build(tokenizer: Tokenizer, tokenizerHash: ArtifactHash, split: DocumentSplit, store: Store, threads: Int,
+                              batches: (([CorpusDocument]) throws -> Void) throws -> Void) throws -> ArtifactHash {
         let width = ShardHeader.tokenWidth(vocabularySize: tokenizer.vocabularySize)
+        var spools: [DocumentSplit.Part: ShardSpool] = [:]
+        for part in DocumentSplit.Part.allCases { spools[part] = try ShardSpool(store: store, part: part.rawValue, width: width) }
+        try batches { documents in
+            let encoded = tokenizer.encode(documents.map(\.text), threads: threads)
+            for (document, ids) in zip(documents, encoded) {
+                try spools[split.part(title: document.title)]!.append(document: ids, textBytes: document.text.utf8.count)
+            }
+        }
         var parts: [String: ShardManifest.Part] = [:]
         var members: [(role: String, hash: ArtifactHash)] = []
         for part in DocumentSplit.Part.allCases {
-            let content = contents[part]!
-            let hash = try store.write(kind: shardKind, mediaType: shardMediaType) { writer in
-                try content.write(tokenWidth: width, tokenizer: tokenizerHash) { try writer.write($0) }
-            }
-            parts[part.rawValue] = .init(shard: hash, documents: content.documentCount, tokens: content.tokens.count,
-                                         textBytes: content.textBytes)
+            let spool = spools[part]!
+            let hash = try spool.finish(store: store, tokenizer: tokenizerHash)
+            parts[part.rawValue] = .init(shard: hash, documents: spool.documents, tokens: spool.tokens, textBytes: spool.textBytes)
             members.append((part.rawValue, hash))
         }
         let manifest = ShardManifest(format: ShardManifest.formatName, version: ShardManifest.formatVersion,

@@ -40,22 +40,27 @@ public struct ShardContent: Sendable {
 
     private func forEachChunk(_ width: Int, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let chunk = 1 << 16
-        var buffer = [UInt8](repeating: 0, count: chunk * width)
+        var buffer: [UInt8] = []
         var start = 0
         while start < tokens.count {
             let end = min(start + chunk, tokens.count)
-            buffer.withUnsafeMutableBytes { raw in
-                for i in start..<end {
-                    let value = UInt32(bitPattern: tokens[i])
-                    if width == 2 {
-                        raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: (i - start) * 2, as: UInt16.self)
-                    } else {
-                        raw.storeBytes(of: value.littleEndian, toByteOffset: (i - start) * 4, as: UInt32.self)
-                    }
-                }
-            }
-            try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<((end - start) * width)])) }
+            buffer.removeAll(keepingCapacity: true)
+            Self.appendNarrowed(tokens[start..<end], width: width, to: &buffer)
+            try buffer.withUnsafeBytes { try body($0) }
             start = end
+        }
+    }
+
+    /// The tokens as a shard stores them: little-endian, `width` (2 or 4) bytes each.
+    static func appendNarrowed(_ ids: some Collection<TokenID>, width: Int, to out: inout [UInt8]) {
+        out.reserveCapacity(out.count + ids.count * width)
+        for id in ids {
+            let value = UInt32(bitPattern: id)
+            if width == 2 {
+                withUnsafeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian) { out += $0 }
+            } else {
+                withUnsafeBytes(of: value.littleEndian) { out += $0 }
+            }
         }
     }
 }

@@ -141,7 +141,8 @@ public struct Planner {
     }
 
     /// The stage's external files by role, resolved against the pipeline file's directory, each
-    /// checked to be a readable regular file: a FIFO would block (and be read only once).
+    /// checked to be a readable regular file: a FIFO would block (and be read only once). Its
+    /// optional ones are there when they are such files.
     public func externalPaths(_ stage: any Stage, _ parameters: Parameters) throws -> [String: String] {
         var paths: [String: String] = [:]
         for (role, path) in try stage.externalFiles(parameters) {
@@ -152,6 +153,10 @@ public struct Planner {
                                                  problem: problem + (path == shown ? "" : " (\(shown))"))
             }
             paths[role] = absolute
+        }
+        for (role, path) in try stage.optionalExternalFiles(parameters) {
+            let absolute = pipeline.resolve(path)
+            if FileCheck.problem(withRegularFile: absolute) == nil { paths[role] = absolute }
         }
         return paths
     }

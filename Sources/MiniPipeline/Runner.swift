@@ -11,7 +11,19 @@ public struct StageResult: Sendable {
     public let outcome: Outcome
     public let outputs: [String: ArtifactHash]
     public let seconds: Double
+
+    public init(stage: String, cacheKey: String, outcome: Outcome, outputs: [String: ArtifactHash], seconds: Double) {
+        self.stage = stage
+        self.cacheKey = cacheKey
+        self.outcome = outcome
+        self.outputs = outputs
+        self.seconds = seconds
+    }
 }
+
+/// Builds a stage that is not fresh in other processes (`mpirun` ranks), which record the run
+/// themselves; `force` says whether the build was forced.
+public typealias StageLauncher = (_ stage: any Stage, _ force: Bool) throws -> StageResult
 
 /// The one owner of the run path: a command makes one runner, which plans each stage against
 /// the store and builds what is not fresh, under the key's lock, with verified inputs, recording
@@ -21,13 +33,16 @@ public struct PipelineRunner {
     /// Wait for another process building the same key, rather than fail with `busy`.
     public let wait: Bool
     public let quiet: Bool
+    /// Builds the stages that run on ranks (`Stage.runsOnRanks`) instead of this process.
+    public let launcher: StageLauncher?
 
     public var store: Store { planner.store }
 
-    public init(planner: Planner, wait: Bool = true, quiet: Bool = false) {
+    public init(planner: Planner, wait: Bool = true, quiet: Bool = false, launcher: StageLauncher? = nil) {
         self.planner = planner
         self.wait = wait
         self.quiet = quiet
+        self.launcher = launcher
     }
 
     /// Reaps runs of dead processes and forgets objects whose files are gone, checks every stage's
@@ -76,6 +91,7 @@ public struct PipelineRunner {
             return StageResult(stage: stage.name, cacheKey: key, outcome: .fresh, outputs: plan.outputs, seconds: 0)
         }
         for reason in plan.reasons { log.info(reason) }
+        if let launcher, stage.runsOnRanks { return try launcher(stage, force) }
         guard let lock = try FileLock.acquire(store.lockPath(forKey: key), wait: wait) else {
             throw PipelineError.busy(stage: stage.name, lock: store.lockPath(forKey: key))
         }

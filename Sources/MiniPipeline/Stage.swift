@@ -31,17 +31,27 @@ public protocol Stage: Sendable {
     /// (and so keyed by their content) before the run. Relative paths are resolved against
     /// the pipeline file's directory by the caller.
     func externalFiles(_ parameters: Parameters) throws -> [String: String]
+    /// Files read only when they exist, by role, resolved like `externalFiles` (a dump's
+    /// companion index, which makes the run faster but not different). One that exists is an
+    /// input like the others, so adding or removing it changes the cache key.
+    func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String]
     /// Checks what can be checked without running anything, i.e. how parameters relate (each
     /// one's type and range are already checked): throw `ParameterConflict`. The runner calls it
     /// for every stage of a build before the first stage runs.
     func validate(_ parameters: Parameters) throws
+    /// Whether several processes can run the stage together under `mpirun` (`minillm run
+    /// --ranks N`): then its executable, started on every rank, does the work with its peers
+    /// and only rank 0 records the run.
+    var runsOnRanks: Bool { get }
     /// Does the work and returns the output artifacts by role.
     func run(_ context: StageContext) throws -> [String: ArtifactHash]
 }
 
 extension Stage {
     public func externalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
+    public func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String] { [:] }
     public func validate(_ parameters: Parameters) throws {}
+    public var runsOnRanks: Bool { false }
 }
 
 /// What a running stage gets from the runner.

@@ -3,8 +3,8 @@ import Foundation
 /// A content-addressed object store with its catalogue.
 ///
 /// Layout: `objects/ab/abcdef…` (fan-out by the first two hex digits), `tmp/` (writes in
-/// progress), `locks/`, `corrupt/` (objects that failed verification, kept for inspection) and
-/// `catalogue.sqlite`. Objects are read-only files whose name is the SHA-256 of their bytes.
+/// progress), `partial/` (resumable writes, `writeResumable`), `locks/`, `corrupt/` (objects that
+/// failed verification, kept for inspection) and `catalogue.sqlite`. Objects are read-only files whose name is the SHA-256 of their bytes.
 public final class Store {
     public let root: String
     public let catalogue: Catalogue
@@ -91,6 +91,27 @@ public final class Store {
             unlink(tmp)
             throw error
         }
+    }
+
+    /// Writes an artifact that a killed run continues: its bytes accumulate in
+    /// `partial/<name>` (name it by cache key and role), `writer.sync()` says what a checkpoint
+    /// should record, and a later call given that `prefix` keeps those bytes (checked by their
+    /// hash; otherwise it starts empty, and `writer.kept` is false). On success the file becomes
+    /// the object; on an error it stays for the next run.
+    @discardableResult
+    public func writeResumable(name: String, keeping prefix: WrittenPrefix?, kind: String, mediaType: String,
+                               _ body: (ArtifactWriter) throws -> Void) throws -> ArtifactHash {
+        let directory = root + "/partial"
+        if mkdir(directory, 0o755) != 0 && errno != EEXIST { throw StoreError.io(path: directory, operation: "mkdir", errno: errno) }
+        let writer = try ArtifactWriter(path: directory + "/" + name, keeping: prefix)
+        do {
+            try body(writer)
+        } catch {
+            writer.abandon()
+            throw error
+        }
+        let (hash, size) = try writer.finish()
+        return try commit(tmp: writer.filePath, hash: hash, size: size, kind: kind, mediaType: mediaType)
     }
 
     @discardableResult

@@ -1,5 +1,6 @@
 import EvaluationStage
 import MiniPipeline
+import MiniStore
 import PipelineCommands
 import TextStages
 import TrainingStage
@@ -22,5 +23,10 @@ public enum ExtractProgram: MinillmStage { public static let stageName = "extrac
 public enum CleanProgram: MinillmStage { public static let stageName = "clean" }
 public enum VocabProgram: MinillmStage { public static let stageName = "vocab" }
 public enum ShardProgram: MinillmStage { public static let stageName = "shard" }
-public enum TrainProgram: MinillmStage { public static let stageName = "train" }
+/// `minillm-train` also runs as the rank r > 0 of an `mpirun` job (`TrainWorker`).
+public enum TrainProgram: MinillmStage {
+    public static let stageName = "train"
+    public static func follower() throws -> ((Store) throws -> Void)? { try TrainWorker.follower() }
+    public static func finish() throws { try TrainWorker.finish() }
+}
 public enum EvaluateProgram: MinillmStage { public static let stageName = "evaluate" }

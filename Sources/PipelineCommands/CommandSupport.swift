@@ -13,6 +13,16 @@ public protocol PipelineProgram {
 /// A `minillm-<stage>` executable: its pipeline and the stage it runs.
 public protocol StageProgram: PipelineProgram {
     static var stageName: String { get }
+    /// Set when this process only follows another's run of the stage (a rank r > 0 of an
+    /// `mpirun` job): the body it runs instead, given the store; it records nothing.
+    static func follower() throws -> ((Store) throws -> Void)?
+    /// Runs after the command succeeded (the ranks of an `mpirun` job end together here).
+    static func finish() throws
+}
+
+extension StageProgram {
+    public static func follower() throws -> ((Store) throws -> Void)? { nil }
+    public static func finish() throws {}
 }
 
 public struct StoreOptions: ParsableArguments {

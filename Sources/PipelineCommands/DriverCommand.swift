@@ -34,13 +34,24 @@ struct RunCommand<Program: PipelineProgram>: ParsableCommand {
     @Option(help: "Rebuild this stage even if fresh (repeatable).") var force: [String] = []
     @Flag(inversion: .prefixedNo, help: "Wait for another process building the same stage (else exit 4).")
     var wait = true
+    @Option(help: "Run the stages that support it (train) as N processes under mpirun; the others run here.")
+    var ranks: Int?
+    @Option(help: "mpirun's hostfile for --ranks (default: every rank on this host).")
+    var hosts: String?
+
+    func validate() throws {
+        if let ranks, !(1...4096).contains(ranks) { throw ValidationError("--ranks \(ranks) is outside 1…4096") }
+        if hosts != nil && ranks == nil { throw ValidationError("--hosts needs --ranks") }
+    }
 
     func run() throws {
         Interruption.install()
         try reportingErrors("minillm") {
             let registry = Program.registry
             let store = try options.openStore()
-            let runner = PipelineRunner(planner: try options.planner(store, registry: registry), wait: wait)
+            let launcher = ranks.map { RankLauncher(ranks: $0, hostfile: hosts, options: options, wait: wait) }
+            let runner = PipelineRunner(planner: try options.planner(store, registry: registry), wait: wait,
+                                        launcher: launcher.map { launcher in { try launcher.launch($0, force: $1) } })
             for name in force { _ = try registry.index(of: name) }
             let results = try runner.build(try registry.slice(from: from, until: until), force: Set(force))
             printJSON(["stages": results.map(resultJSON)])

@@ -26,7 +26,16 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
     public init() {}
 
     /// Usage errors exit 2, as documented (see `mainWithDocumentedExitCodes`).
-    public static func main() { mainWithDocumentedExitCodes("minillm-\(Program.stageName)") }
+    public static func main() {
+        let name = "minillm-\(Program.stageName)"
+        mainWithDocumentedExitCodes(name)
+        do {
+            try Program.finish()
+        } catch {
+            Log.write("\(name): error: \(error)\n")
+            Foundation.exit(MinillmExit.stageFailed.rawValue)
+        }
+    }
 
     public func run() throws {
         Interruption.install()
@@ -43,6 +52,10 @@ public struct StageCommand<Program: StageProgram>: ParsableCommand {
             }
             if describeMarkdown {
                 print(ParameterSpec.markdownTable(stage.parameters), terminator: "")
+                return
+            }
+            if let follow = try Program.follower() {
+                try follow(try options.openStore())
                 return
             }
             let store = try options.openStore()

@@ -28,11 +28,10 @@ public struct CleanStats: Sendable {
         formats[format.rawValue, default: 0] += 1
     }
 
-    mutating func keep(_ text: String, characters: Int, words: Int, histogram: [(UInt32, Int32)]) {
-        characterCounts.add(histogram)
+    mutating func keep(bytes: Int, characters: Int, words: Int) {
         articlesOut += 1
         charactersOut += characters
-        bytesOut += text.utf8.count
+        bytesOut += bytes
         wordsOut += words
     }
 
@@ -72,6 +71,14 @@ struct CharacterCounts: Sendable {
     mutating func add(_ histogram: [(UInt32, Int32)]) {
         for (scalar, count) in histogram { counts[scalar, default: 0] += Int(count) }
     }
+
+    mutating func add(_ other: CharacterCounts) {
+        for (scalar, count) in other.counts { counts[scalar, default: 0] += count }
+    }
+
+    /// (code point, count) in code point order, and back.
+    var entries: [(UInt32, Int)] { counts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) } }
+    init(entries: [(UInt32, Int)] = []) { counts = Dictionary(entries, uniquingKeysWith: +) }
 
     var distinct: Int { counts.count }
 

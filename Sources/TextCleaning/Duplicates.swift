@@ -1,12 +1,42 @@
 import Crypto
 
+/// A SHA-256 digest as four words: a compact dictionary key that a checkpoint can store.
+struct TextDigest: Hashable, Sendable {
+    var words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ digest: SHA256.Digest) {
+        let bytes = Array(digest)
+        self.init(bytes: bytes[...])
+    }
+
+    init(bytes: ArraySlice<UInt8>) {
+        func word(_ k: Int) -> UInt64 {
+            bytes.dropFirst(k * 8).prefix(8).reduce(0) { $0 << 8 | UInt64($1) }
+        }
+        words = (word(0), word(1), word(2), word(3))
+    }
+
+    var bytes: [UInt8] {
+        [words.0, words.1, words.2, words.3].flatMap { w in (0..<8).map { UInt8(truncatingIfNeeded: w >> (56 - 8 * $0)) } }
+    }
+
+    static func == (a: TextDigest, b: TextDigest) -> Bool { a.words == b.words }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}
+
 /// Exact duplicates by the SHA-256 of the clean text; the first occurrence is kept.
 struct ExactDuplicates {
-    private var seen: [SHA256.Digest: Int] = [:]
+    private var seen: [TextDigest: Int] = [:]
 
     /// The index of the earlier article with the same text (by its SHA-256), or nil (and then
     /// this one is remembered).
-    mutating func earlier(_ digest: SHA256.Digest, index: Int) -> Int? {
+    mutating func earlier(_ digest: TextDigest, index: Int) -> Int? {
         if let first = seen[digest] { return first }
         seen[digest] = index
         return nil
@@ -24,9 +54,13 @@ struct NearDuplicates {
     static let shingleWords = 5
 
     let threshold: Double
-    private var signatures: [[UInt32]] = []
+    /// The remembered articles' signatures, one after the other (`hashes` values each).
+    private var signatures: [UInt32] = []
     private var owners: [Int] = []
-    private var buckets: [UInt64: [Int32]] = [:]
+    /// Per band key, the last slot remembered under it; `next[slot * bands + band]` the slot
+    /// before it (-1: none). About 600 bytes a remembered article in all, with the signature.
+    private var heads: [UInt64: Int32] = [:]
+    private var next: [Int32] = []
 
     init(threshold: Double) { self.threshold = threshold }
 
@@ -48,23 +82,32 @@ struct NearDuplicates {
         return minima
     }
 
-    /// The index of an earlier similar article, or nil (and then this one is remembered).
+    /// The index of an earlier similar article, or nil (and then this one is remembered): in the
+    /// first band that has a similar candidate, the oldest of them.
     mutating func earlier(_ signature: [UInt32], index: Int) -> Int? {
         var keys: [UInt64] = []
         for band in 0..<Self.bands {
             var key = UInt64(band) &* 0x100_0000_01B3
             for row in 0..<Self.rows { key = Self.mix(key ^ UInt64(signature[band * Self.rows + row])) }
             keys.append(key)
-            for candidate in buckets[key] ?? [] {
-                let other = signatures[Int(candidate)]
-                let same = zip(signature, other).reduce(0) { $0 + ($1.0 == $1.1 ? 1 : 0) }
-                if Double(same) / Double(Self.hashes) >= threshold { return owners[Int(candidate)] }
+            var candidate = heads[key] ?? -1
+            var oldest: Int32?
+            while candidate >= 0 {
+                let base = Int(candidate) * Self.hashes
+                var same = 0
+                for k in 0..<Self.hashes where signature[k] == signatures[base + k] { same += 1 }
+                if Double(same) / Double(Self.hashes) >= threshold { oldest = candidate }
+                candidate = next[Int(candidate) * Self.bands + band]
             }
+            if let oldest { return owners[Int(oldest)] }
         }
-        let slot = Int32(signatures.count)
-        signatures.append(signature)
+        let slot = Int32(owners.count)
+        signatures += signature
         owners.append(index)
-        for key in keys { buckets[key, default: []].append(slot) }
+        for key in keys {
+            next.append(heads[key] ?? -1)
+            heads[key] = slot
+        }
         return nil
     }
 

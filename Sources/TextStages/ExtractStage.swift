@@ -31,6 +31,14 @@ public struct ExtractStage: Stage {
         }
     }
 
+    /// A local `…-multistream.xml.bz2` dump's index, when it lies beside it.
+    public func optionalExternalFiles(_ parameters: Parameters) throws -> [String: String] {
+        let settings = try ExtractSettings(parameters)
+        guard settings.source == .dump, !Self.isURL(settings.dumpLocation),
+              let index = StreamIndex.companion(of: settings.dumpLocation) else { return [:] }
+        return ["dump_index": index]
+    }
+
     static func isURL(_ location: String) -> Bool {
         location.hasPrefix("http://") || location.hasPrefix("https://")
     }
@@ -66,16 +74,9 @@ public struct ExtractStage: Stage {
             throw SourceError.notADump(label, reason: "it does not start with an XML element (a dump starts with <mediawiki>)")
         }
         if isXML {
-            let parser = DumpParser(try Input.open(path, readAhead: true, name: label), maxPageBytes: p.maxPageBytes,
-                                    verifySHA1: p.verifyPageSHA1, source: source)
-            hash = try context.store.write(kind: "raw-corpus", mediaType: "application/x-ndjson") { writer in
-                while limit.map({ count < $0 }) ?? true, let article = try parser.next() {
-                    try writer.write(article.jsonLine())
-                    count += 1
-                    bytes += article.text.utf8.count
-                }
-            }
-            let c = parser.counts
+            let extracted = try extractDump(context, p, from: path, named: label, source: source, limit: limit)
+            (hash, count, bytes) = (extracted.corpus, extracted.articles, extracted.textBytes)
+            let c = extracted.counts
             context.log.info("\(c.pages) pages: \(count) articles kept, \(c.redirects) redirects, "
                 + "\(c.otherNamespaces) in other namespaces, \(c.withoutText) without text")
             try context.recordMetrics(step: 0, [("pages", Double(c.pages)), ("redirects", Double(c.redirects)),

@@ -28,19 +28,61 @@ public struct Tokenizer: Sendable {
     /// Trains on `documents` (the training split only: the caller selects it). Counting runs on
     /// `threads` threads; the result does not depend on their number.
     public static func train(_ kind: Kind, documents: [String], vocabularySize: Int, threads: Int = 2) throws -> Tokenizer {
-        let allowed = allowedVocabularySizes(kind)
+        var counts = TrainingCounts(kind, threads: threads)
+        counts.add(documents)
+        return try train(counts, vocabularySize: vocabularySize)
+    }
+
+    /// Trains on counts gathered batch by batch (`TrainingCounts`): the same tokenizer as
+    /// `train(_:documents:…)` on all the batches' documents at once.
+    public static func train(_ counts: TrainingCounts, vocabularySize: Int) throws -> Tokenizer {
+        let allowed = allowedVocabularySizes(counts.kind)
         guard allowed.contains(vocabularySize) else {
-            throw TokenizerError.vocabularySizeOutOfRange(vocabularySize, kind: kind, allowed: allowed)
+            throw TokenizerError.vocabularySizeOutOfRange(vocabularySize, kind: counts.kind, allowed: allowed)
         }
-        switch kind {
-        case .bpe:
-            let counts = WordTypeCounts.count(documents, threads: threads, splitter: PreTokenizer.forEachPiece)
-            return Tokenizer(.bpe(BPETrainer.train(counts, vocabularySize: vocabularySize)))
-        case .word:
-            let counts = WordTypeCounts.count(documents, threads: threads, normalize: WordPreTokenizer.normalized,
-                                              splitter: WordPreTokenizer.forEachPiece)
-            return Tokenizer(.word(WordModel.train(counts, vocabularySize: vocabularySize)))
+        switch counts.kind {
+        case .bpe: return Tokenizer(.bpe(BPETrainer.train(counts.counts, vocabularySize: vocabularySize)))
+        case .word: return Tokenizer(.word(WordModel.train(counts.counts, vocabularySize: vocabularySize)))
         }
+    }
+
+    /// How often each pre-tokenised piece occurs in the training documents, added batch by
+    /// batch, so that a corpus of any size is counted holding one batch at a time: memory is the
+    /// distinct pieces (about 40 bytes each, more in the trainer), not the text. When they pass
+    /// `maxDistinctPieces` (2 M by default: far more than a 2,000-article corpus has, fewer than
+    /// all of a Wikipedia may) the rarest are dropped until half remain, deterministically (by the
+    /// counts, which do not depend on the thread count); a piece dropped and seen again starts
+    /// from zero, so rare pieces are undercounted then. `prunedPieces` says how many went.
+    public struct TrainingCounts {
+        public let kind: Kind
+        private let threads: Int
+        private let maxDistinctPieces: Int
+        var counts = WordTypeCounts()
+        public private(set) var prunedPieces = 0
+
+        public init(_ kind: Kind, threads: Int = 2, maxDistinctPieces: Int = 2_000_000) {
+            self.kind = kind
+            self.threads = threads
+            self.maxDistinctPieces = max(2, maxDistinctPieces)
+        }
+
+        public mutating func add(_ documents: [String]) {
+            guard !documents.isEmpty else { return }
+            let batch = switch kind {
+            case .bpe: WordTypeCounts.count(documents, threads: threads, splitter: PreTokenizer.forEachPiece)
+            case .word: WordTypeCounts.count(documents, threads: threads, normalize: WordPreTokenizer.normalized,
+                                             splitter: WordPreTokenizer.forEachPiece)
+            }
+            counts.merge(batch)
+            if counts.table.count > maxDistinctPieces {
+                let before = counts.table.count
+                counts.prune(toAtMost: maxDistinctPieces / 2)
+                prunedPieces += before - counts.table.count
+            }
+        }
+
+        /// Distinct pieces counted so far.
+        public var distinctPieces: Int { counts.table.count }
     }
 
     public var kind: Kind {

@@ -41,6 +41,19 @@ public struct TokenizerStats: Sendable, Equatable, Codable {
         return stats
     }
 
+    /// The figures of two sets of documents together.
+    public static func + (a: TokenizerStats, b: TokenizerStats) -> TokenizerStats {
+        var sum = a
+        sum.documents += b.documents
+        sum.bytes += b.bytes
+        sum.words += b.words
+        sum.pieces += b.pieces
+        sum.tokens += b.tokens
+        sum.unknownTokens += b.unknownTokens
+        sum.wholePieces += b.wholePieces
+        return sum
+    }
+
     /// The figures as name/value pairs (for metrics and the stats artifact).
     public var figures: [(String, Double)] {
         [("documents", Double(documents)), ("bytes", Double(bytes)), ("words", Double(words)),

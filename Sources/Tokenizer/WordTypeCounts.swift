@@ -44,6 +44,24 @@ struct WordTypeCounts {
         }
     }
 
+    /// Drops the rarest pieces so that at most `limit` remain: those counted no more than the
+    /// count below which all but `limit` lie (ties go together, so fewer may remain). The others
+    /// keep their order and counts.
+    mutating func prune(toAtMost limit: Int) {
+        guard counts.count > limit else { return }
+        let floor = limit == 0 ? Int64.max : counts.sorted()[counts.count - limit - 1]
+        var kept = WordTypeCounts()
+        do {
+            table.arena.withUnsafeBufferPointer { arena in
+                for index in 0..<table.count where counts[index] > floor {
+                    let r = table.range(index)
+                    kept.add(arena.baseAddress! + r.lowerBound, r.count, counts[index])
+                }
+            }
+        }
+        self = kept
+    }
+
     /// Contiguous document ranges with about equal numbers of bytes.
     static func chunkBounds(_ documents: [String], parts: Int) -> [Range<Int>] {
         let total = documents.reduce(0) { $0 + $1.utf8.count }

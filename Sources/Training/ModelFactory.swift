@@ -9,7 +9,7 @@ extension TrainingSettings {
             let muon = optimizer == .muon ? Muon.Settings(
                 learningRateScale: Float(muonLearningRate / learningRate), momentum: Float(muonMomentum),
                 momentumWarmupSteps: muonMomentumWarmupSteps, weightDecay: Float(weightDecay)) : nil
-            return try MiniGPT(config: config, maxBatch: batchSize, seed: UInt64(seed), threads: threads,
+            return try MiniGPT(config: config, maxBatch: microBatchSize, seed: UInt64(seed), threads: threads,
                                optimizer: AdamW.Settings(beta1: Float(beta1), beta2: Float(beta2),
                                                          weightDecay: Float(weightDecay)), muon: muon)
         } catch {

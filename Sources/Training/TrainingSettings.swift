@@ -38,6 +38,8 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var tieWeights = false
     @Parameter("batch_size", in: 1...4096, "sequences per step B")
     public var batchSize = 32
+    @Parameter("micro_batches", in: 1...4096, "micro-batches M per step (must divide batch_size), shared among ranks; their gradients are summed in a fixed order")
+    public var microBatches = 1
     @Parameter("lr", in: 1e-7...1, "peak learning rate (AdamW)")
     public var learningRate = 3e-4
     @Parameter("weight_decay", in: 0...1, "AdamW decoupled weight decay (matrices only)")
@@ -88,6 +90,14 @@ public struct TrainingSettings: StageSettings, Equatable {
     public init() {}
 
     public var tokensPerStep: Int { batchSize * context }
+
+    /// Sequences per micro-batch, B / M: the model's largest batch.
+    public var microBatchSize: Int { batchSize / microBatches }
+
+    /// Why the batch cannot be cut into the micro-batches, or nil.
+    public var microBatchConflict: String? {
+        batchSize % microBatches == 0 ? nil : "batch_size \(batchSize) does not divide into micro_batches \(microBatches)"
+    }
 
     /// The step budget: the tightest of steps, tokens and epochs (over `trainTokens`).
     public func totalSteps(trainTokens: Int) -> Int {

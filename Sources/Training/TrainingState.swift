@@ -44,9 +44,7 @@ public enum TrainingCheckpoint {
         guard file.metadata["parameters"] == parameters else {
             throw TrainingError.badCheckpoint(path: path, reason: "it was made with other training parameters")
         }
-        let decoder = JSONDecoder()
-        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let text = file.metadata["state"], let state = try? decoder.decode(TrainingState.self, from: Data(text.utf8)) else {
+        guard let text = file.metadata["state"], let state = try? decode(TrainingState.self, from: Data(text.utf8)) else {
             throw TrainingError.badCheckpoint(path: path, reason: "its training state is unreadable")
         }
         for tensor in model.layout.tensors {
@@ -65,11 +63,20 @@ public enum TrainingCheckpoint {
                            metadata: metadata.merging(["format": "pt", "config": String(decoding: model.config.jsonData(), as: UTF8.self)]) { a, _ in a })
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
+    /// JSON as checkpoints hold it: sorted keys, non-finite numbers (an early-stopping state's
+    /// infinite best loss) as strings.
+    public static func json<T: Encodable>(_ value: T) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         return String(decoding: try! encoder.encode(value), as: UTF8.self)
+    }
+
+    /// Reads what `json` wrote.
+    public static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try decoder.decode(type, from: data)
     }
 }
 

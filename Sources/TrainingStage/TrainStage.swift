@@ -1,5 +1,6 @@
 import CoreSupport
 import DataShards
+import Distributed
 import Foundation
 import MiniGPT
 import MiniPipeline
@@ -9,7 +10,8 @@ import Training
 
 /// `minillm-train`: trains MiniGPT on the shards. Outputs `model` (the weights of the best
 /// validation loss, safetensors) and `log` (the metrics as JSON Lines). Resumes from the last
-/// checkpoint of the same cache key after a crash.
+/// checkpoint of the same cache key after a crash. Under `mpirun` this runs on rank 0, which
+/// sends the other ranks (`TrainWorker`) the job and trains with them.
 public struct TrainStage: Stage {
     public init() {}
 
@@ -31,14 +33,19 @@ public struct TrainStage: Stage {
         } catch {
             throw ParameterConflict("\(error) (width \(settings.width), heads \(settings.heads))")
         }
+        if let conflict = settings.microBatchConflict { throw ParameterConflict(conflict) }
     }
+
+    public var runsOnRanks: Bool { true }
 
     public func run(_ context: StageContext) throws -> [String: ArtifactHash] {
         let settings = try TrainingSettings(context.parameters)
         let store = context.store
         let shards = try ShardSet(store: store, manifest: context.inputs["shards"]!)
-        try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val))
-        let threads = ThreadCount.requested
+        let world = try Communicator.world()
+        try Trainer.checkData(settings: settings, train: shards.tokens(.train), validation: shards.tokens(.val),
+                              communicator: world)
+        let threads = ThreadCount.requested ?? world.defaultThreads
         var model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         let parameters = context.parameters.canonicalJSON
 
@@ -52,10 +59,13 @@ public struct TrainStage: Stage {
             for name in ["last", "best"] { try context.deleteCheckpoint(name) }
             model = try settings.makeModel(vocabularySize: shards.manifest.vocabularySize, threads: threads)
         }
+        try TrainingJob.send(TrainingJob(parameters: parameters, shards: context.inputs["shards"]!, state: state),
+                             model: model, world)
         let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
-                                  validation: shards.tokens(.val))
+                                  validation: shards.tokens(.val), communicator: world)
         context.log.info("\(model.layout.count) parameters, \(trainer.totalSteps) steps of \(settings.tokensPerStep) tokens, "
-                         + "\(model.pool.threadCount) threads")
+                         + "\(model.pool.threadCount) threads"
+                         + (world.size > 1 ? ", rank 0 of \(world.size) (micro-batches \(trainer.localMicroBatches))" : ""))
         let log = MetricsLog(totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step,
                              sink: context.recordMetrics)
         let provenance = ["tokenizer": shards.manifest.tokenizer.hex, "shards": context.inputs["shards"]!.hex]

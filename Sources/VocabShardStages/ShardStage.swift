@@ -32,19 +32,22 @@ public struct ShardStage: Stage {
         } catch {
             throw PipelineError.stageFailed(stage: name, reason: "the split artifact is not a split rule: \(MessageText.describe(decoding: error))")
         }
-        let documents = try Corpus.read(path: try context.inputPath("corpus"))
         let threads = max(1, min(2, ProcessInfo.processInfo.activeProcessorCount))
         let started = Date()
-        let manifest = try ShardSet.build(documents: documents, tokenizer: tokenizer, tokenizerHash: context.inputs["tokenizer"]!,
-                                          split: split, store: context.store, threads: threads)
-        let set = try ShardSet(store: context.store, manifest: manifest)
+        let manifest = try ShardSet.build(corpus: try context.inputPath("corpus"), tokenizer: tokenizer,
+                                          tokenizerHash: context.inputs["tokenizer"]!, split: split, store: context.store,
+                                          threads: threads)
+        // The manifest alone: opening the shards would map them all (resident memory as large as
+        // the shards), and the runner verifies every output anyway.
+        let written = try ShardManifest.decode(try context.store.data(manifest))
         var metrics: [(String, Double)] = []
+        var bytes = 0
         for part in DocumentSplit.Part.allCases {
-            let entry = try set.manifest.part(part)
+            let entry = try written.part(part)
+            bytes += entry.textBytes
             context.log.info("\(part.rawValue): \(entry.documents) articles, \(entry.tokens) tokens, \(entry.textBytes) bytes of text")
             metrics += [("\(part.rawValue)_documents", Double(entry.documents)), ("\(part.rawValue)_tokens", Double(entry.tokens))]
         }
-        let bytes = documents.reduce(0) { $0 + $1.text.utf8.count }
         let seconds = Date().timeIntervalSince(started)
         context.log.info(String(format: "sharded %.1f MB of text in %.2f s (%.1f MB/s)", Double(bytes) / 1e6, seconds,
                                 Double(bytes) / 1e6 / seconds))

@@ -6,12 +6,13 @@ import Foundation
 /// 0.11): namespace 0 only, redirects skipped, the last revision of each page. Memory is one
 /// page at a time, however large the dump.
 public final class DumpParser {
-    public struct Counts: Equatable, Sendable {
+    public struct Counts: Equatable, Sendable, Codable {
         public var pages = 0
         public var articles = 0
         public var redirects = 0
         public var otherNamespaces = 0
         public var withoutText = 0
+        public init() {}
     }
 
     private let scanner: XMLScanner
@@ -39,14 +40,33 @@ public final class DumpParser {
         var redirect = false
     }
 
-    /// `source` labels the records (`dump`, or `sample` for a bundled dump).
-    public init(_ input: ByteSource, maxPageBytes: Int = 128 << 20, verifySHA1: Bool = true, source: String = "dump") {
-        scanner = XMLScanner(input)
+    /// Where the parser stands right after a page: enough to go on from there in another process
+    /// (`offset` is the byte after `</page>` in the decompressed XML).
+    public struct Resume: Equatable, Sendable, Codable {
+        public var offset: Int64
+        public var namespaces: [String: Int]
+        public var counts: Counts
+    }
+
+    /// `source` labels the records (`dump`, or `sample` for a bundled dump). With `resume`, the
+    /// input starts at `resume.offset` of the dump (see `Input.openResumable`).
+    public init(_ input: ByteSource, maxPageBytes: Int = 128 << 20, verifySHA1: Bool = true, source: String = "dump",
+                resume: Resume? = nil) {
+        scanner = XMLScanner(input, startOffset: resume?.offset ?? 0)
         name = input.name
         self.source = source
         self.maxPageBytes = maxPageBytes
         self.verifySHA1 = verifySHA1
+        if let resume {
+            started = true
+            path = ["mediawiki"]
+            namespaces = resume.namespaces
+            counts = resume.counts
+        }
     }
+
+    /// Where the parser stands; meaningful right after `next()` returned an article.
+    public var resumePoint: Resume { Resume(offset: scanner.offset, namespaces: namespaces, counts: counts) }
 
     /// The next article, or nil at the end of the dump.
     public func next() throws -> RawArticle? {

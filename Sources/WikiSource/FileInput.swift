@@ -6,10 +6,15 @@ public final class FileSource: ByteSource {
     private let fd: Int32
 
     /// `name` stands for the file in messages (a store object is better known by where it came from).
-    public init(path: String, name: String? = nil) throws {
+    public init(path: String, name: String? = nil, offset: Int64 = 0) throws {
         fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SourceError.io(path: name ?? path, operation: "open", errno: errno) }
         self.name = name ?? path
+        if offset > 0 && lseek(fd, off_t(offset), SEEK_SET) < 0 {
+            let code = errno
+            close(fd)
+            throw SourceError.io(path: self.name, operation: "seek", errno: code)
+        }
     }
 
     deinit { close(fd) }
@@ -30,6 +35,14 @@ public enum Input {
     /// text they would only give a puzzling parse error.
     public static func open(_ path: String, readAhead: Bool = false, name: String? = nil) throws -> ByteSource {
         let file = try FileSource(path: path, name: name)
+        let (head, isBzip2) = try sniff(file)
+        let raw = ConcatSource(BytesSource(head, name: file.name), file)
+        let source: ByteSource = isBzip2 ? Bzip2Source(raw) : raw
+        return readAhead ? ReadAheadSource(source) : source
+    }
+
+    /// The first bytes of the file and whether they are bzip2's signature.
+    private static func sniff(_ file: FileSource) throws -> (head: [UInt8], isBzip2: Bool) {
         var magic = [UInt8](repeating: 0, count: 4)
         var n = 0
         while n < magic.count {
@@ -41,9 +54,20 @@ public enum Input {
         let isBzip2 = Bzip2Source.hasSignature(head[...])
         if let format = otherCompression(head) { throw SourceError.unsupportedCompression(file.name, format: format) }
         if !isBzip2 && file.name.hasSuffix(".bz2") { throw SourceError.notBzip2(file.name) }
-        let raw = ConcatSource(BytesSource(head, name: file.name), file)
-        let source: ByteSource = isBzip2 ? Bzip2Source(raw) : raw
-        return readAhead ? ReadAheadSource(source) : source
+        return (head, isBzip2)
+    }
+
+    /// Opens a file for a long streaming read that can be resumed: bzip2 data is decompressed on
+    /// `threads` workers (`ParallelBzip2Source`, with the dump's stream `index` when known), plain
+    /// bytes are read ahead on a thread of their own. `resume` starts at a restart point that an
+    /// earlier reader of the same file gave, delivering the bytes from `offset` on.
+    public static func openResumable(_ path: String, name: String? = nil, threads: Int, index: [Int64]? = nil,
+                                     resume: (point: RestartPoint, offset: Int64)? = nil) throws -> RestartableSource {
+        if try sniff(try FileSource(path: path, name: name)).isBzip2 {
+            return try ParallelBzip2Source(path: path, name: name, threads: threads, index: index, from: resume?.point,
+                                           skip: resume.map { $0.offset - $0.point.outputOffset } ?? 0)
+        }
+        return PlainRestartable(ReadAheadSource(try FileSource(path: path, name: name, offset: resume?.offset ?? 0)))
     }
 
     private static func otherCompression(_ head: [UInt8]) -> String? {
@@ -74,4 +98,35 @@ final class ConcatSource: ByteSource {
         }
         return try second.read(into: buffer)
     }
+}
+
+/// Where reading can start again so as to deliver a stream's bytes from some offset on: a place
+/// in the file and the offset of the output there (a stream start of a bzip2 file; the offset
+/// itself in a plain file).
+public struct RestartPoint: Codable, Equatable, Sendable {
+    public var fileOffset: Int64
+    public var outputOffset: Int64
+
+    public init(fileOffset: Int64, outputOffset: Int64) {
+        self.fileOffset = fileOffset
+        self.outputOffset = outputOffset
+    }
+}
+
+/// A source that can say where to start again to get its bytes from a given offset on.
+public protocol RestartableSource: ByteSource {
+    /// A restart point at or before output `offset`; offsets asked for never decrease.
+    func restartPoint(before offset: Int64) -> RestartPoint
+}
+
+/// A plain file: any offset is a restart point.
+final class PlainRestartable: RestartableSource {
+    private let source: ByteSource
+    var name: String { source.name }
+
+    init(_ source: ByteSource) { self.source = source }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int { try source.read(into: buffer) }
+
+    func restartPoint(before offset: Int64) -> RestartPoint { RestartPoint(fileOffset: offset, outputOffset: offset) }
 }

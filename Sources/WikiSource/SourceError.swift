@@ -8,6 +8,8 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
     case notBzip2(String)
     case unsupportedCompression(String, format: String)
     case corruptBzip2(String, offset: Int64, code: Int)
+    case bzip2StreamOverrun(String, start: Int64, next: Int64)
+    case badStreamIndex(String, reason: String)
     case notADump(String, reason: String)
     case malformedDump(String, offset: Int64, reason: String)
     case pageTooLarge(String, title: String, limit: Int)
@@ -42,6 +44,10 @@ public enum SourceError: Error, CustomStringConvertible, Equatable {
             return "\(path): \(format)-compressed; minillm reads plain or bzip2-compressed files (decompress it, or recompress it with bzip2)"
         case .corruptBzip2(let path, let offset, let code):
             return "\(path): corrupt bzip2 data near compressed byte \(offset) (libbz2 error \(code))"
+        case .bzip2StreamOverrun(let path, let start, let next):
+            return "\(path): the bzip2 stream starting at compressed byte \(start) does not end before the next one, at byte \(next) (damaged data)"
+        case .badStreamIndex(let path, let reason):
+            return "\(path): not the multistream index of this dump: \(reason)"
         case .notADump(let path, let reason):
             return "\(path): not a MediaWiki XML dump: \(reason)"
         case .malformedDump(let path, let offset, let reason):

@@ -27,8 +27,10 @@ final class XMLScanner {
 
     var offset: Int64 { base + Int64(pos) }
 
-    init(_ source: ByteSource, chunkSize: Int = 1 << 20) {
+    /// `startOffset`: where in the document the source's first byte is (for offsets in messages).
+    init(_ source: ByteSource, chunkSize: Int = 1 << 20, startOffset: Int64 = 0) {
         self.source = source
+        base = startOffset
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
     }
 

@@ -39,7 +39,7 @@ public final class StageProject: ScratchProject {
     }
 
     /// Starts the stage's executable `minillm-<stage>` on this store and pipeline file.
-    public func startStage(_ stage: String) throws -> ChildProcess {
-        try start(["--store", storePath, "--pipeline", pipelineFile], executable: "minillm-\(stage)")
+    public func startStage(_ stage: String, environment: [String: String] = [:]) throws -> ChildProcess {
+        try start(["--store", storePath, "--pipeline", pipelineFile], executable: "minillm-\(stage)", environment: environment)
     }
 }

@@ -70,6 +70,63 @@ import WikiSource
         #expect(one.stats.articlesOut > 40)
     }
 
+    /// A pipeline that replays the segment of a first part, then cleans the rest from where the
+    /// first stopped, writes and counts what one pipeline over the whole input does: duplicates of
+    /// articles before the break are still found.
+    @Test func replayingASegmentContinuesExactly() throws {
+        var articles: [RawArticle] = []
+        let parser = DumpParser(try Input.open(Repo.data("eswiki-sample-60pages-pages-articles.xml.bz2")))
+        while let page = try parser.next() { articles.append(page) }
+        let copies = articles.prefix(20).map { var copy = $0; copy.title += " (copia)"; return copy }
+        try PlainSample.read(path: Repo.data("eswiki-plaintext-2000.jsonl.bz2"), limit: 200) { articles.append($0) }
+        articles += copies
+        let input = articles.flatMap { $0.jsonLine() }
+        let whole = try run(articles, threads: 2)
+        #expect(whole.stats.dropped[.exactDuplicate] ?? 0 >= 15)
+
+        let first = CleanPipeline(CleanPipeline.Settings())
+        var out: [UInt8] = []
+        var positions: [(CleanPipeline.InputPosition, [UInt8], Int)] = []
+        try first.run(BytesSource(input), write: { out += $0 }) { position in
+            positions.append((position, first.takeSegment(), out.count))
+        }
+        #expect(out == whole.bytes && positions.count > 1)
+        // Break after the first batch (256 articles): replay its segment, then go on from there.
+        let (position, segment, written) = positions[0]
+        let second = CleanPipeline(CleanPipeline.Settings())
+        try second.replay(segment, name: "segment")
+        var rest: [UInt8] = []
+        try second.run(BytesSource(Array(input[Int(position.offset)...])), from: position, write: { rest += $0 })
+        #expect(Array(whole.bytes.prefix(written)) + rest == whole.bytes)
+        #expect(try second.stats.json(parameters: [:]) == whole.stats.json(parameters: [:]))
+    }
+
+    @Test func aDamagedSegmentIsAnErrorNotATrap() throws {
+        let pipeline = CleanPipeline(CleanPipeline.Settings())
+        try pipeline.run(BytesSource(article("A", Self.spanish + Self.spanish).jsonLine() + article("B", Self.english).jsonLine())) { _ in }
+        let segment = pipeline.takeSegment()
+        for cut in [0, 3, 5, 13, 40, segment.count / 2, segment.count - 1] {
+            #expect(throws: BadRecord.self) { try CleanPipeline(CleanPipeline.Settings()).replay(Array(segment.prefix(cut)), name: "s") }
+        }
+        var huge = segment
+        huge.replaceSubrange(5..<13, with: [UInt8](repeating: 0xFF, count: 8))
+        #expect(throws: BadRecord.self) { try CleanPipeline(CleanPipeline.Settings()).replay(huge, name: "s") }
+        try CleanPipeline(CleanPipeline.Settings()).replay(segment, name: "s")
+    }
+
+    /// Two remembered articles share a band with a third similar to both: the older one is named.
+    @Test func aNearDuplicateNamesTheOldestSimilarArticle() {
+        var near = NearDuplicates(threshold: 0.8)
+        let a = [UInt32](repeating: 1, count: 64)
+        var b = a, c = a
+        for k in 40...58 { b[k] = 2 }
+        for k in 40...48 { c[k] = 2 }
+        #expect(near.earlier(a, index: 0) == nil)
+        #expect(near.earlier(b, index: 1) == nil)
+        #expect(near.earlier(c, index: 2) == 0)
+        #expect(near.earlier([UInt32](repeating: 3, count: 64), index: 3) == nil)
+    }
+
     @Test func aBadRecordIsNamedByItsLine() throws {
         let good = article("A", Self.spanish).jsonLine()
         let pipeline = CleanPipeline(CleanPipeline.Settings())

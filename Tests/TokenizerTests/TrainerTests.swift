@@ -47,6 +47,43 @@ import Testing
         return merges
     }
 
+    /// Counts added batch by batch train the tokenizer that all the documents at once train.
+    @Test func countsInBatchesTrainTheSameTokenizer() throws {
+        let texts = (0..<60).map { k in
+            "El río número \(k) nace en la sierra y desemboca en el mar; \(String(repeating: "agua\(k % 7) ", count: k % 9)) ¿Cuántos?"
+        }
+        for kind in [Tokenizer.Kind.bpe, .word] {
+            let size = kind == .bpe ? 400 : 40
+            let once = try Tokenizer.train(kind, documents: texts, vocabularySize: size, threads: 3)
+            var counts = Tokenizer.TrainingCounts(kind, threads: 2)
+            for start in stride(from: 0, to: texts.count, by: 7) { counts.add(Array(texts[start..<min(start + 7, texts.count)])) }
+            counts.add([])
+            #expect(try Tokenizer.train(counts, vocabularySize: size).huggingFaceJSON() == once.huggingFaceJSON(), "\(kind)")
+        }
+    }
+
+    /// Past the cap the rarest pieces go, the same way for any thread count; under it nothing does.
+    @Test func theCapOnDistinctPiecesDropsTheRarest() throws {
+        let letters = Array("abcdefghij")
+        let texts = (0..<50).map { k in "común común común raro\(letters[k % 10])\(letters[k / 10]) " + String(repeating: "frecuente ", count: 3) }
+        var capped = Tokenizer.TrainingCounts(.word, threads: 1, maxDistinctPieces: 20)
+        var cappedThreads = Tokenizer.TrainingCounts(.word, threads: 3, maxDistinctPieces: 20)
+        var free = Tokenizer.TrainingCounts(.word, threads: 2)
+        for start in stride(from: 0, to: texts.count, by: 10) {
+            let batch = Array(texts[start..<start + 10])
+            capped.add(batch)
+            cappedThreads.add(batch)
+            free.add(batch)
+        }
+        #expect(free.prunedPieces == 0 && free.distinctPieces == 52)
+        #expect(capped.prunedPieces > 0 && capped.distinctPieces <= 20)
+        #expect(capped.distinctPieces == cappedThreads.distinctPieces && capped.prunedPieces == cappedThreads.prunedPieces)
+        // The two frequent words are never dropped: a vocabulary of them is the same either way.
+        let words = try Tokenizer.train(capped, vocabularySize: 6)
+        #expect(try words.huggingFaceJSON() == Tokenizer.train(cappedThreads, vocabularySize: 6).huggingFaceJSON())
+        #expect(try words.huggingFaceJSON() == Tokenizer.train(free, vocabularySize: 6).huggingFaceJSON())
+    }
+
     @Test func incrementalTrainingMatchesFullRecounting() throws {
         let texts = Array(Fixtures.articles.prefix(12)) + ["aaaaaaa aaaa abababab", "ab ab abab ba"]
         let tokenizer = try Tokenizer.train(.bpe, documents: texts, vocabularySize: 420)

@@ -18,12 +18,12 @@ MINILLM = os.path.join(ROOT, ".build/release/minillm")
 
 # The recipe `quick` had before the ablation; every row starts from it.
 AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "adamw", "decay": "cosine",
-              "min_lr_ratio": 0.1, "lr": 0.001}
+              "min_lr_ratio": 0.1, "lr": 0.001, "norm": "layer", "qk_norm": False, "mlp": "gelu", "bias": True,
+              "embedding_scale": 0.0}
 # The recipe of row 8 (what `quick` was before the Llama / Qwen3 options), for the later "alone" rows.
-ROW8 = {"label_smoothing": 0.0, "positions": "sinusoidal", "optimizer": "muon", "muon_lr": 0.02, "decay": "wsd",
-        "min_lr_ratio": 0.0, "lr": 0.003}
-# (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; the
-# last cumulative row is today's `quick`.
+ROW8 = dict(AS_SHIPPED, label_smoothing=0.0, optimizer="muon", muon_lr=0.02, decay="wsd", min_lr_ratio=0.0, lr=0.003)
+# (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; row 14
+# is today's `quick`.
 VARIANTS = [
     ("as shipped (sinusoidal ×√d, label smoothing 0.1, AdamW, cosine)", {}, True),
     ("label smoothing 0", {"label_smoothing": 0.0}, True),
