@@ -9,19 +9,9 @@ public enum QKNorm {
         qkv: UnsafePointer<Float>, qWeight: UnsafePointer<Float>, kWeight: UnsafePointer<Float>,
         out: UnsafeMutablePointer<Float>, rstd: UnsafeMutablePointer<Float>
     ) {
-        let hw = width / heads
-        let chunk = Partition.rowsPerTask(rows: tokens, width: 2 * width)
-        pool.run(Partition.chunks(tokens, of: chunk)) { task, _ in
-            for t in Partition.range(task, of: chunk, in: tokens) {
-                for part in 0..<2 {
-                    let weight = part == 0 ? qWeight : kWeight
-                    for h in 0..<heads {
-                        let column = t * 3 * width + part * width + h * hw
-                        rstd[t * 2 * heads + part * heads + h] =
-                            RMSNorm.row(qkv + column, hw, eps: eps, weight: weight, y: out + column)
-                    }
-                }
-            }
+        eachHead(pool, tokens: tokens, width: width, heads: heads) { column, stat, part in
+            rstd[stat] = RMSNorm.row(qkv + column, width / heads, eps: eps, weight: part == 0 ? qWeight : kWeight,
+                                     y: out + column)
         }
     }
 
@@ -45,16 +35,24 @@ public enum QKNorm {
                 }
             }
         }
+        eachHead(pool, tokens: tokens, width: width, heads: heads) { column, stat, part in
+            RMSNorm.rowBackward(qkv + column, hw, rstd: rstd[stat], weight: part == 0 ? qWeight : kWeight,
+                                dy: d + column, dx: d + column, accumulate: false)
+        }
+    }
+
+    /// Calls `body(column, statIndex, part)` for every q (part 0) and k (part 1) head of every
+    /// token, tokens split in fixed chunks: `column` is the head's first float in the packed
+    /// buffer, `statIndex` its place in the rstd array.
+    @inline(__always)
+    static func eachHead(_ pool: WorkerPool, tokens: Int, width: Int, heads: Int,
+                         _ body: (_ column: Int, _ statIndex: Int, _ part: Int) -> Void) {
+        let hw = width / heads
         let chunk = Partition.rowsPerTask(rows: tokens, width: 2 * width)
         pool.run(Partition.chunks(tokens, of: chunk)) { task, _ in
             for t in Partition.range(task, of: chunk, in: tokens) {
                 for part in 0..<2 {
-                    let weight = part == 0 ? qWeight : kWeight
-                    for h in 0..<heads {
-                        let column = t * 3 * width + part * width + h * hw
-                        RMSNorm.rowBackward(qkv + column, hw, rstd: rstd[t * 2 * heads + part * heads + h],
-                                            weight: weight, dy: d + column, dx: d + column, accumulate: false)
-                    }
+                    for h in 0..<heads { body(t * 3 * width + part * width + h * hw, t * 2 * heads + part * heads + h, part) }
                 }
             }
         }
