@@ -34,8 +34,11 @@ public final class MiniGPT {
     var last: (batch: Int, length: Int, rng: CounterRNG?, differentiable: Bool)?
 
     /// Parameters drawn deterministically from `seed` (see `ParameterLayout` for the scheme).
+    /// `precision` is the arithmetic of the linear layers' products (bf16 only where the CPU has
+    /// it: see `matmulPrecision`); parameters, gradients, optimizer state and every other kernel stay fp32.
     public init(config: MiniGPTConfig, maxBatch: Int, seed: UInt64, threads: Int? = nil,
-                optimizer settings: AdamW.Settings = .init(), muon: Muon.Settings? = nil) throws(MiniGPTError) {
+                optimizer settings: AdamW.Settings = .init(), muon: Muon.Settings? = nil,
+                precision: Precision = .fp32) throws(MiniGPTError) {
         try config.validate()
         guard maxBatch > 0 else { throw .invalidBatch("maxBatch \(maxBatch) must be positive") }
         self.config = config
@@ -46,7 +49,7 @@ public final class MiniGPT {
         gradients = FloatBuffer(count: layout.count)
         optimizer = OptimizerState(layout: layout, settings: settings, muon: muon)
         dropoutRNG = CounterRNG(seed: seed, stream: 0xD409)
-        gemm = Gemm(pool: pool)
+        gemm = Gemm(pool: pool, precision: precision)
         arena = ActivationArena(config: config, maxBatch: maxBatch)
         let attention = Attention(batch: maxBatch, length: config.contextLength, width: config.width, heads: config.heads)
         attentionScratch = WorkerScratch(workers: pool.threadCount)
@@ -89,6 +92,9 @@ public final class MiniGPT {
         guard let t = layout[name] else { return nil }
         return .init(start: (buffer ?? parameters).pointer + t.offset, count: t.count)
     }
+
+    /// The arithmetic of the linear layers' products as run on this CPU.
+    public var matmulPrecision: Precision { gemm.precision }
 
     /// Bytes of the activation arena planned for maxBatch × contextLength tokens.
     public var activationBytes: Int { arena.bytes }

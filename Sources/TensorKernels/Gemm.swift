@@ -30,16 +30,22 @@ public enum GemmInitial {
 /// Every C element is summed over k in ascending order, k-block by k-block, whatever the tile
 /// shape, so results do not depend on the thread count. One instance owns its packing buffers:
 /// calls on it must not overlap.
+///
+/// In `.bf16` the same blocks are packed as bf16 pairs of k (BF16Gemm.swift) and the tile is
+/// `vdpbf16ps`'s: products of bf16-rounded inputs accumulated in fp32, C stays fp32.
 public final class Gemm: @unchecked Sendable {
     public static let mr = 6, nr = 64, mc = 96, kc = 256
 
     public let pool: WorkerPool
+    /// The arithmetic of calls that do not name one; `.bf16` only where `BF16.isSupported`.
+    public let precision: Precision
     private let packedB = FloatBuffer(count: 0)
     private let scratch: WorkerScratch
 
-    public init(pool: WorkerPool) {
+    public init(pool: WorkerPool, precision: Precision = .fp32) {
         precondition(Self.mc % Self.mr == 0, "Gemm: the row block must hold whole micro-panels")
         self.pool = pool
+        self.precision = BF16.available(precision)
         scratch = WorkerScratch(workers: pool.threadCount)
         scratch.reserve(perWorker: Self.mc * Self.kc + Self.mr * Self.nr + Self.nr)
     }
@@ -50,11 +56,12 @@ public final class Gemm: @unchecked Sendable {
         packedB.reserve(Partition.chunks(n, of: Self.nr) * Self.nr * k)
     }
 
-    /// C[m×n] (+)= A[m×k] · B[k×n]; C rows are `ldc` apart.
+    /// C[m×n] (+)= A[m×k] · B[k×n]; C rows are `ldc` apart. `precision` overrides the instance's.
     public func multiply(
         m: Int, n: Int, k: Int, a: StridedMatrix, b: StridedMatrix,
-        c: UnsafeMutablePointer<Float>, ldc: Int, initial: GemmInitial
+        c: UnsafeMutablePointer<Float>, ldc: Int, initial: GemmInitial, precision: Precision? = nil
     ) {
+        let precision = precision.map(BF16.available) ?? self.precision
         guard m > 0, n > 0 else { return }
         if k == 0 {
             zeroProduct(m: m, n: n, c: c, ldc: ldc, initial: initial)
@@ -69,7 +76,10 @@ public final class Gemm: @unchecked Sendable {
             let kb = task / panelGroups
             let group = task % panelGroups
             for panel in Partition.range(group, of: 8, in: panels) {
-                Self.packB(b, kb: kb, panel: panel, k: k, n: n, panels: panels, into: packed)
+                switch precision {
+                case .fp32: Self.packB(b, kb: kb, panel: panel, k: k, n: n, panels: panels, into: packed)
+                case .bf16: Self.packBPairs(b, kb: kb, panel: panel, k: k, n: n, panels: panels, into: packed)
+                }
             }
         }
         let mBlocks = Partition.chunks(m, of: Self.mc)
@@ -82,7 +92,7 @@ public final class Gemm: @unchecked Sendable {
             let work = scratch.pointer(worker: worker)
             Self.computeTile(
                 mb: mb, panelRange: Partition.range(nb, of: panelsPerBlock, in: panels), m: m, n: n, k: k,
-                a: a, packedB: packed, panels: panels,
+                a: a, packedB: packed, panels: panels, precision: precision,
                 c: c, ldc: ldc, initial: initial, packedA: work,
                 tile: work + Self.mc * Self.kc, biasTile: work + Self.mc * Self.kc + Self.mr * Self.nr)
         }
@@ -161,7 +171,7 @@ public final class Gemm: @unchecked Sendable {
 
     private static func computeTile(
         mb: Int, panelRange: Range<Int>, m: Int, n: Int, k: Int, a: StridedMatrix,
-        packedB: UnsafeMutablePointer<Float>, panels: Int,
+        packedB: UnsafeMutablePointer<Float>, panels: Int, precision: Precision,
         c: UnsafeMutablePointer<Float>, ldc: Int, initial: GemmInitial,
         packedA: UnsafeMutablePointer<Float>, tile: UnsafeMutablePointer<Float>,
         biasTile: UnsafeMutablePointer<Float>
@@ -172,9 +182,14 @@ public final class Gemm: @unchecked Sendable {
         for kb in 0..<kBlocks {
             let k0 = kb * kc
             let kcb = min(kc, k - k0)
-            packA(a, i0: i0, rows: rows, k0: k0, kcb: kcb, into: packedA)
+            // In bf16 a packed row of k holds pairs: half the floats' room, same layout.
+            let depth = precision == .fp32 ? kcb : (kcb + 1) / 2
+            switch precision {
+            case .fp32: packA(a, i0: i0, rows: rows, k0: k0, kcb: kcb, into: packedA)
+            case .bf16: packAPairs(a, i0: i0, rows: rows, k0: k0, kcb: kcb, into: packedA)
+            }
             for panel in panelRange {
-                let bPanel = packedB + k0 * panels * nr + panel * kcb * nr
+                let bPanel = packedB + (precision == .fp32 ? k0 : k0 / 2) * panels * nr + panel * depth * nr
                 let j0 = panel * nr
                 let cols = min(nr, n - j0)
                 for p in 0..<Partition.chunks(rows, of: mr) {
@@ -190,9 +205,9 @@ public final class Gemm: @unchecked Sendable {
                         case .accumulate: break
                         }
                     }
+                    let aPanel = packedA + p * depth * mr
                     if valid == mr && cols == nr {
-                        gemmMicroKernel(kc: kcb, a: packedA + p * kcb * mr, b: bPanel, c: cTile,
-                                        ldc: ldc, start: start, bias: bias)
+                        tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, start: start, bias: bias)
                         continue
                     }
                     // Edge tile: run the kernel on a padded copy, then write back the valid part.
@@ -203,8 +218,7 @@ public final class Gemm: @unchecked Sendable {
                         biasTile.update(from: b, count: cols)
                         bias = UnsafePointer(biasTile)
                     }
-                    gemmMicroKernel(kc: kcb, a: packedA + p * kcb * mr, b: bPanel, c: tile,
-                                    ldc: nr, start: start, bias: bias)
+                    tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: tile, ldc: nr, start: start, bias: bias)
                     for r in 0..<valid { (cTile + r * ldc).update(from: tile + r * nr, count: cols) }
                 }
             }

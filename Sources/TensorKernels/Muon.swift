@@ -104,13 +104,15 @@ public final class Muon: @unchecked Sendable {
                               poly: UnsafeMutablePointer<Float>) {
         let (a, b, c) = coefficients
         let xMatrix = StridedMatrix(x, rowStride: q)
+        // The optimizer stays fp32 whatever the model's matmul precision.
         for _ in 0..<iterations {
-            gemm.multiply(m: p, n: p, k: q, a: xMatrix, b: xMatrix.transposed, c: gram, ldc: p, initial: .overwrite)
+            gemm.multiply(m: p, n: p, k: q, a: xMatrix, b: xMatrix.transposed, c: gram, ldc: p, initial: .overwrite,
+                          precision: .fp32)
             gemm.multiply(m: p, n: p, k: p, a: StridedMatrix(gram, rowStride: p), b: StridedMatrix(gram, rowStride: p),
-                          c: poly, ldc: p, initial: .overwrite)
+                          c: poly, ldc: p, initial: .overwrite, precision: .fp32)
             for k in 0..<(p * p) { poly[k] = b * gram[k] + c * poly[k] }
             gemm.multiply(m: p, n: q, k: p, a: StridedMatrix(poly, rowStride: p), b: xMatrix, c: next, ldc: q,
-                          initial: .overwrite)
+                          initial: .overwrite, precision: .fp32)
             for k in 0..<(p * q) { x[k] = a * x[k] + next[k] }
         }
     }

@@ -11,7 +11,8 @@ extension TrainingSettings {
                 momentumWarmupSteps: muonMomentumWarmupSteps, weightDecay: Float(weightDecay)) : nil
             return try MiniGPT(config: config, maxBatch: microBatchSize, seed: UInt64(seed), threads: threads,
                                optimizer: AdamW.Settings(beta1: Float(beta1), beta2: Float(beta2),
-                                                         weightDecay: Float(weightDecay)), muon: muon)
+                                                         weightDecay: Float(weightDecay)), muon: muon,
+                               precision: precision)
         } catch {
             throw TrainingError.refused("\(error)")
         }

@@ -36,6 +36,8 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var embeddingScale = 0.0
     @Parameter("tie_weights", "share the token embedding with the LM head")
     public var tieWeights = false
+    @Parameter("precision", "arithmetic of the linear layers' products: fp32, or bf16 inputs with fp32 accumulation (AVX512-BF16; fp32 with a warning on CPUs without it)")
+    public var precision = Precision.fp32
     @Parameter("batch_size", in: 1...4096, "sequences per step B")
     public var batchSize = 32
     @Parameter("micro_batches", in: 1...4096, "micro-batches M per step (must divide batch_size), shared among ranks; their gradients are summed in a fixed order")

@@ -63,12 +63,18 @@ public struct TrainStage: Stage {
                              model: model, world)
         let trainer = try Trainer(settings: settings, model: model, train: shards.tokens(.train),
                                   validation: shards.tokens(.val), communicator: world)
+        if settings.precision != model.matmulPrecision {
+            context.log.warning("precision \(settings.precision.rawValue): this CPU lacks AVX512-BF16, the products run in "
+                                + "\(model.matmulPrecision.rawValue) (the model will differ from a bf16 run's)")
+        }
         context.log.info("\(model.layout.count) parameters, \(trainer.totalSteps) steps of \(settings.tokensPerStep) tokens, "
-                         + "\(model.pool.threadCount) threads"
+                         + "\(model.pool.threadCount) threads, \(model.matmulPrecision.rawValue) products"
                          + (world.size > 1 ? ", rank 0 of \(world.size) (micro-batches \(trainer.localMicroBatches))" : ""))
         let log = MetricsLog(totalSteps: trainer.totalSteps, resumedLines: resumedLines, firstStep: state.step,
                              sink: context.recordMetrics)
-        let provenance = ["tokenizer": shards.manifest.tokenizer.hex, "shards": context.inputs["shards"]!.hex]
+        var provenance = ["tokenizer": shards.manifest.tokenizer.hex, "shards": context.inputs["shards"]!.hex]
+        // Recorded when asked for, so that a fallback to fp32 shows in the model file.
+        if settings.precision != .fp32 { provenance["matmul_precision"] = model.matmulPrecision.rawValue }
 
         let sinks = Trainer.Sinks(
             checkpoint: { state, log in
