@@ -9,6 +9,11 @@ let portable = ProcessInfo.processInfo.environment["MINILLM_PORTABLE"] == "1"
 let nativeCPU: [SwiftSetting] = portable ? [] : [
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ]
+// The kernels and the model are optimised in debug builds too: unoptimised SIMD code is ~50x
+// slower, and the tests train real (tiny) models.
+let optimisedInDebug: [SwiftSetting] = [
+    .unsafeFlags(["-O"] + (portable ? [] : ["-target-cpu", "native"]), .when(configuration: .debug)),
+]
 
 var targets: [Target] = []
 
@@ -92,9 +97,9 @@ targets += [
     // Only the AVX512-BF16 micro-kernel is C (Swift cannot reach `vdpbf16ps`); optimised in
     // debug builds too, so that the tests' bf16 products take milliseconds.
     .target(name: "BF16MicroKernel", cSettings: [.unsafeFlags(["-O3"])]),
-    .target(name: "TensorKernels", dependencies: ["BF16MicroKernel"], swiftSettings: nativeCPU),
-    .target(name: "MiniGPT", dependencies: ["TensorKernels", "CoreSupport"], swiftSettings: nativeCPU),
-    .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels"],
+    .target(name: "TensorKernels", dependencies: ["BF16MicroKernel"], swiftSettings: nativeCPU + optimisedInDebug),
+    .target(name: "MiniGPT", dependencies: ["TensorKernels", "CoreSupport"], swiftSettings: nativeCPU + optimisedInDebug),
+    .executableTarget(name: "minillm-bench-kernels", dependencies: ["MiniGPT", "TensorKernels", "BF16MicroKernel"],
                       swiftSettings: nativeCPU),
     .testTarget(name: "TensorKernelsTests", dependencies: ["TensorKernels"]),
     .testTarget(name: "MiniGPTTests", dependencies: ["TestSupport", "MiniGPT", "TensorKernels"],
@@ -110,7 +115,7 @@ targets += [
     .target(name: "TrainingStage", dependencies: [
         "StageParameters", "Training", "MiniGPT", "DataShards", "MiniPipeline", "MiniStore", "CoreSupport", "Distributed",
     ]),
-    .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "DataShards", "Tokenizer", "MiniStore",
+    .testTarget(name: "TrainingTests", dependencies: ["Training", "MiniGPT", "TensorKernels", "DataShards", "Tokenizer", "MiniStore",
                                                       "TestSupport", "CorpusTestSupport"]),
 ]
 

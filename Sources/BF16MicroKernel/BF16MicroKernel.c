@@ -44,8 +44,9 @@ BF16_TARGET void minillm_bf16_tile_6x64(long pairs, const uint32_t *a, const uin
 BF16_TARGET float minillm_bf16_dot_probe(long iterations) {
     __m512 acc[24];
     for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i);
-    __m512bh x = (__m512bh)_mm512_set1_epi32(0x3F803F80);   // (1.0, 1.0)
-    __m512bh y = (__m512bh)_mm512_set1_epi32(0x00010001);   // tiny: sums stay finite
+    // Operands from volatiles, so that the compiler cannot fold or merge the chains.
+    volatile int one = 0x3F803F80;   // the bf16 pair (1.0, 1.0): normal values, no denormal assists
+    __m512bh x = (__m512bh)_mm512_set1_epi32(one), y = (__m512bh)_mm512_set1_epi32(one);
     for (long n = 0; n < iterations; n++) {
         for (int i = 0; i < 24; i++) acc[i] = _mm512_dpbf16_ps(acc[i], x, y);
     }
@@ -57,7 +58,8 @@ BF16_TARGET float minillm_bf16_dot_probe(long iterations) {
 __attribute__((target("avx512f,fma"))) float minillm_fp32_fma_probe(long iterations) {
     __m512 acc[24];
     for (int i = 0; i < 24; i++) acc[i] = _mm512_set1_ps((float)i);
-    __m512 x = _mm512_set1_ps(1.0f), y = _mm512_set1_ps(1e-30f);
+    volatile float scale = 1.0000001f, step = 1e-30f;   // not 1: an FMA by 1 would become an add
+    __m512 x = _mm512_set1_ps(scale), y = _mm512_set1_ps(step);
     for (long n = 0; n < iterations; n++) {
         for (int i = 0; i < 24; i++) acc[i] = _mm512_fmadd_ps(x, y, acc[i]);
     }

@@ -1,10 +1,15 @@
 import Foundation
+import BF16MicroKernel
 import TensorKernels
 
-/// Square-matrix sgemm throughput, the kernel-level counterpart of numpy's matmul peak.
-func benchGemm(threads: Int, sizes: [Int], repeats: Int) {
+/// Square-matrix product throughput, the kernel-level counterpart of numpy's matmul peak.
+func benchGemm(threads: Int, sizes: [Int], repeats: Int, precision: Precision) {
     let pool = WorkerPool(threads: threads)
-    let gemm = Gemm(pool: pool)
+    let gemm = Gemm(pool: pool, precision: precision)
+    guard gemm.precision == precision else {
+        print("SKIPPED gemm \(implementation(precision)): this CPU lacks AVX512-BF16")
+        return
+    }
     for n in sizes {
         let a = FloatBuffer(count: n * n), b = FloatBuffer(count: n * n), c = FloatBuffer(count: n * n)
         let rng = CounterRNG(seed: 1)
@@ -20,8 +25,32 @@ func benchGemm(threads: Int, sizes: [Int], repeats: Int) {
         }
         let flops = 2 * Double(n) * Double(n) * Double(n)
         let sorted = times.sorted()
-        print(String(format: "RESULT gemm n=%d swift threads=%d gflops min=%.1f median=%.1f max=%.1f",
-                     n, threads, flops / sorted.last! / 1e9, flops / sorted[sorted.count / 2] / 1e9, flops / sorted[0] / 1e9))
+        print(String(format: "RESULT gemm n=%d %@ threads=%d gflops min=%.1f median=%.1f max=%.1f",
+                     n, implementation(precision), threads, flops / sorted.last! / 1e9, flops / sorted[sorted.count / 2] / 1e9, flops / sorted[0] / 1e9))
         print(String(format: "  per CPU-second: %.1f GFLOP/s", flops / cpu.sorted()[cpu.count / 2] / 1e9))
+    }
+}
+
+/// The instruction peaks: every worker runs 24 independent accumulator chains of `vfmadd231ps`
+/// (fp32, 32 flops each) or `vdpbf16ps` (bf16 pairs, 64 flops each) on 512-bit vectors.
+func benchPeak(threads: Int, repeats: Int) {
+    let pool = WorkerPool(threads: threads)
+    let iterations = 20_000_000
+    let probes: [(String, Double, (Int) -> Float)] = [
+        ("fp32-fma", 32, { minillm_fp32_fma_probe($0) }), ("bf16-dot", 64, { minillm_bf16_dot_probe($0) })]
+    for (name, flopsPerInstruction, probe) in probes {
+        if name == "bf16-dot" && !BF16.isSupported {
+            print("SKIPPED peak bf16-dot: this CPU lacks AVX512-BF16")
+            continue
+        }
+        let sink = FloatBuffer(count: threads * 16)
+        var rates: [Double] = []
+        for _ in 0..<repeats {
+            let start = now()
+            pool.run(threads) { task, _ in sink.pointer[task * 16] = probe(iterations) }
+            rates.append(Double(threads * iterations * 24) * flopsPerInstruction / (now() - start) / 1e9)
+        }
+        let s = Summary(values: rates)
+        print(String(format: "RESULT peak %@ probe threads=%d gflops min=%.1f median=%.1f max=%.1f", name, threads, s.min, s.median, s.max))
     }
 }

@@ -12,11 +12,18 @@ func cpuTime() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
+/// The implementation column of a RESULT line: "swift", or "swift-bf16" for bf16 products.
+func implementation(_ precision: Precision) -> String { precision == .fp32 ? "swift" : "swift-\(precision.rawValue)" }
+
 /// Training throughput: `repeats` timings of `steps` full steps (zero, forward, backward, clip,
-/// AdamW) after one warm-up step.
-func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) throws {
+/// AdamW) after one warm-up step; the loss of the last step closes the line.
+func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int, precision: Precision) throws {
     let c = bench.model
-    let model = try MiniGPT(config: c, maxBatch: bench.batch, seed: 1, threads: threads)
+    let model = try MiniGPT(config: c, maxBatch: bench.batch, seed: 1, threads: threads, precision: precision)
+    guard model.matmulPrecision == precision else {
+        print("SKIPPED train \(bench.name) \(implementation(precision)): this CPU lacks AVX512-BF16")
+        return
+    }
     let n = bench.batch * c.contextLength
     let rng = CounterRNG(seed: 2)
     let tokens = (0..<n).map { Int32(rng.bits(UInt64($0)) % UInt64(c.vocabSize)) }
@@ -28,12 +35,13 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
     try step()
     var rates: [Double] = [], cpuRates: [Double] = []
     var phases = [Double](repeating: 0, count: 3)
+    var loss: Float = 0
     for _ in 0..<repeats {
         let start = now(), cpuStart = cpuTime()
         for _ in 0..<steps {
             let t0 = now()
             model.zeroGradients()
-            try model.forward(tokens: tokens, targets: targets, batch: bench.batch, training: true, labelSmoothing: 0.1)
+            loss = try model.forward(tokens: tokens, targets: targets, batch: bench.batch, training: true, labelSmoothing: 0.1).loss
             let t1 = now()
             model.backward()
             let t2 = now()
@@ -48,8 +56,9 @@ func benchTrain(_ bench: BenchConfig, threads: Int, steps: Int, repeats: Int) th
     let s = Summary(values: rates)
     let gflops = c.trainingFLOPsPerToken / 1e9
     let total = phases.reduce(0, +)
-    print(String(format: "RESULT train %@ swift threads=%d tokens_per_s min=%.0f median=%.0f max=%.0f gflops_median=%.1f cpu_tokens_per_s=%.0f",
-                 bench.name, threads, s.min, s.median, s.max, s.median * gflops, Summary(values: cpuRates).median))
+    print(String(format: "RESULT train %@ %@ threads=%d tokens_per_s min=%.0f median=%.0f max=%.0f gflops_median=%.1f cpu_tokens_per_s=%.0f loss=%.4f",
+                 bench.name, implementation(precision), threads, s.min, s.median, s.max, s.median * gflops,
+                 Summary(values: cpuRates).median, loss))
     print(String(format: "  phases: forward %.0f%%, backward %.0f%%, clip+AdamW %.0f%%; %.1f ms/step; arena %.0f MiB",
                  100 * phases[0] / total, 100 * phases[1] / total, 100 * phases[2] / total,
                  1000 * total / Double(steps * repeats), Double(model.activationBytes) / 1_048_576))

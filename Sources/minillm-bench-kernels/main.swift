@@ -1,6 +1,8 @@
 import Foundation
+import TensorKernels
 
-/// minillm-bench-kernels train|generate|gemm|export-sample [--dir D] [--config NAME] [--threads N] [--steps N] [--repeats N] [--tokens N]
+/// minillm-bench-kernels train|generate|gemm|peak|export-sample [--dir D] [--config NAME] [--threads N] [--steps N]
+///     [--repeats N] [--tokens N] [--precision fp32,bf16]
 /// Prints one `RESULT ...` line per measurement; pipeline/scripts/bench-kernels.sh tabulates them.
 var options: [String: String] = [:]
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -13,6 +15,13 @@ while index + 1 < arguments.count {
 let threads = Int(options["threads"] ?? "") ?? ProcessInfo.processInfo.activeProcessorCount
 let repeats = Int(options["repeats"] ?? "") ?? 3
 let configs = (options["config"] ?? "seed-v1,seed-v2,deep").split(separator: ",").map(String.init)
+let precisions = (options["precision"] ?? "fp32").split(separator: ",").map { name -> Precision in
+    guard let precision = Precision(rawValue: String(name)) else {
+        FileHandle.standardError.write(Data("unknown precision \(name); known: fp32, bf16\n".utf8))
+        exit(2)
+    }
+    return precision
+}
 
 do {
     switch mode {
@@ -20,7 +29,9 @@ do {
         try exportSample(directory: options["dir"] ?? "export-sample", threads: threads)
     case "gemm":
         let sizes = (options["sizes"] ?? "512,1024,2048").split(separator: ",").compactMap { Int($0) }
-        benchGemm(threads: threads, sizes: sizes, repeats: repeats)
+        for precision in precisions { benchGemm(threads: threads, sizes: sizes, repeats: repeats, precision: precision) }
+    case "peak":
+        benchPeak(threads: threads, repeats: repeats)
     case "train", "generate":
         for name in configs {
             guard let bench = BenchConfig.named(name) else {
@@ -28,13 +39,16 @@ do {
                 exit(2)
             }
             if mode == "train" {
-                try benchTrain(bench, threads: threads, steps: Int(options["steps"] ?? "") ?? 3, repeats: repeats)
+                for precision in precisions {
+                    try benchTrain(bench, threads: threads, steps: Int(options["steps"] ?? "") ?? 3, repeats: repeats,
+                                   precision: precision)
+                }
             } else {
                 try benchGenerate(bench, threads: threads, tokens: Int(options["tokens"] ?? "") ?? 64, repeats: repeats)
             }
         }
     default:
-        FileHandle.standardError.write(Data("usage: minillm-bench-kernels train|generate|gemm [--config a,b] [--threads N] [--steps N] [--repeats N]\n".utf8))
+        FileHandle.standardError.write(Data("usage: minillm-bench-kernels train|generate|gemm|peak [--config a,b] [--threads N] [--steps N] [--repeats N] [--precision fp32,bf16]\n".utf8))
         exit(2)
     }
 } catch {

@@ -2,6 +2,7 @@ import CorpusTestSupport
 import Foundation
 import MiniGPT
 import MiniStore
+import TensorKernels
 import TestSupport
 import Testing
 @testable import Training
@@ -25,11 +26,14 @@ import Testing
     }
 
     /// With AdamW, and with Muon (whose momentum lives in the first-moment buffer) under a
-    /// warmup–stable–decay schedule.
-    @Test(arguments: TrainingSettings.OptimizerKind.allCases)
-    func resumedRunEndsBitwiseIdenticalToAnUninterruptedOne(optimizer: TrainingSettings.OptimizerKind) throws {
+    /// warmup–stable–decay schedule; with fp32 and bf16 products. The resumed run has another
+    /// thread count, so this is also the thread-independence check of a whole run.
+    @Test(arguments: TrainingSettings.OptimizerKind.allCases, Precision.allCases)
+    func resumedRunEndsBitwiseIdenticalToAnUninterruptedOne(optimizer: TrainingSettings.OptimizerKind,
+                                                            precision: Precision) throws {
         let corpus = try TinyCorpus()
         var settings = TinyCorpus.settings(steps: 60)
+        settings.precision = precision
         settings.dropout = 0.1
         settings.labelSmoothing = 0.1
         settings.optimizer = optimizer
