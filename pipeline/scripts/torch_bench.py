@@ -30,7 +30,9 @@ def summary(values):
     return s[0], s[len(s) // 2], s[-1]
 
 
-def bench_train(name, threads, steps, repeats, MiniGPT, loss_fn, optimizer_for):
+def bench_train(name, threads, steps, repeats, MiniGPT, loss_fn, optimizer_for, bf16=False):
+    """bf16: the forward pass under torch.autocast("cpu", dtype=torch.bfloat16) (PyTorch's CPU
+    mixed precision: matmuls in bf16, fp32 master weights); the loss of the last step closes the line."""
     config, batch = model_config(name)
     torch.manual_seed(1)
     model = MiniGPT(config)
@@ -42,25 +44,28 @@ def bench_train(name, threads, steps, repeats, MiniGPT, loss_fn, optimizer_for):
 
     def step():
         opt.zero_grad(set_to_none=True)
-        loss = loss_fn(model(tokens), targets, 0.1)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+            loss = loss_fn(model(tokens), targets, 0.1)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        return float(loss)
 
-    step()
+    last = step()
     rates, cpu_rates = [], []
     for _ in range(repeats):
         start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(steps):
-            step()
+            last = step()
         rates.append(steps * batch * t / (time.perf_counter() - start))
         cpu_rates.append(steps * batch * t / (time.process_time() - cpu_start))
     lo, med, hi = summary(rates)
     d, layers = config["d_model"], config["n_layers"]
     linear = sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear))
     flops = 6 * linear + 12 * layers * d * t
-    print(f"RESULT train {name} torch threads={threads} tokens_per_s min={lo:.0f} median={med:.0f} max={hi:.0f} "
-          f"gflops_median={med * flops / 1e9:.1f} cpu_tokens_per_s={summary(cpu_rates)[1]:.0f}", flush=True)
+    impl = "torch-bf16" if bf16 else "torch"
+    print(f"RESULT train {name} {impl} threads={threads} tokens_per_s min={lo:.0f} median={med:.0f} max={hi:.0f} "
+          f"gflops_median={med * flops / 1e9:.1f} cpu_tokens_per_s={summary(cpu_rates)[1]:.0f} loss={last:.4f}", flush=True)
 
 
 @torch.no_grad()
@@ -105,4 +110,6 @@ def run_bench(args, MiniGPT, loss_fn, optimizer_for):
         if args.generate:
             bench_generate(name, args.threads, args.generate, args.repeats, MiniGPT)
         else:
-            bench_train(name, args.threads, args.steps, args.repeats, MiniGPT, loss_fn, optimizer_for)
+            for precision in args.precision.split(","):
+                bench_train(name, args.threads, args.steps, args.repeats, MiniGPT, loss_fn, optimizer_for,
+                            bf16=precision == "bf16")

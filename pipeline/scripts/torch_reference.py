@@ -405,6 +405,7 @@ def main():
     p.add_argument("--steps", type=int, default=3)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--generate", type=int, default=0, help="tokens of KV-cached greedy generation to time")
+    p.add_argument("--precision", default="fp32", help="comma-separated: fp32, bf16 (torch.autocast)")
     p.set_defaults(run=command_bench)
     args = parser.parse_args()
     args.run(args)
