@@ -3,7 +3,7 @@
 # Qwen3; README, *Using the model elsewhere*), with the real packages from PyPI (installed when missing):
 #   transformers  greedy continuations equal `minillm generate --temperature 0`; tokenizer ids on articles
 #   gguf          the GGUF file read back: metadata, tokenizer, every tensor equal to the hf export's
-#   llama.cpp     llama-cpp-python (built from source: ~15 min on 2 cores) runs the GGUF file: greedy ≥ 16 tokens equal
+#   llama.cpp     llama-cpp-python (built from source: ~11 min on 2 cores) runs the GGUF file: greedy ≥ 16 tokens equal
 #   lm-eval       pipeline/lm-eval/minillm_bits_per_byte.yaml on test-split articles, HF backend: bits/byte
 #                 within 1 % of `minillm score` on the same file
 # A check whose package cannot be installed is reported SKIPPED (exit 3 from interop_check.py), not passed.
