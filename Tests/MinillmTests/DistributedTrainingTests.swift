@@ -66,8 +66,9 @@ import TestSupport
     }
 
     @Test func aKilledRankFailsTheRunAndARerunResumesToTheSameBytes() throws {
-        let expected = try Self.oneProcessModel(Self.project(steps: 40))
-        let project = Self.project(steps: 40)
+        // As many steps as TrainResumeTests' interrupted runs: a fast run must not finish before the kill.
+        let expected = try Self.oneProcessModel(Self.project(steps: TrainResumeTests.interruptedSteps))
+        let project = Self.project(steps: TrainResumeTests.interruptedSteps)
         let (result, seconds) = try Self.signalRankOne(SIGKILL, afterCheckpointOf: 6, in: project)
         #expect(seconds < 30, "the job must end soon after a rank dies")
         #expect(result.status == 1 || result.status == 143, "\(result.stderr)")
@@ -83,7 +84,7 @@ import TestSupport
     }
 
     @Test func aHungRankFailsTheRunWithinTheTimeout() throws {
-        let project = Self.project(steps: 200, environment: ["MINILLM_COMM_TIMEOUT": "2"])
+        let project = Self.project(steps: TrainResumeTests.interruptedSteps, environment: ["MINILLM_COMM_TIMEOUT": "2"])
         let (result, seconds) = try Self.signalRankOne(SIGSTOP, afterCheckpointOf: 3, in: project)
         #expect(seconds < 30, "a stopped rank must fail the run within the timeout")
         #expect(result.status == 1, "\(result.stderr)")

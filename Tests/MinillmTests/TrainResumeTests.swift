@@ -19,13 +19,17 @@ import TestSupport
             """, environment: ["MINILLM_THREADS": "2"])
     }
 
+    /// Enough steps that a run cannot finish between a checkpoint and the kill that follows it,
+    /// however fast the (optimised) kernels train the tiny model.
+    static let interruptedSteps = 1000
+
     @Test func killNineDuringTrainingResumesToTheSameModel() throws {
-        let reference = Self.project()
+        let reference = Self.project(trainSteps: Self.interruptedSteps)
         let whole = try reference.run(["run"])
         #expect(whole.status == 0, "\(whole.stderr)")
         let expected = try #require(whole.stageOutputs(qualified: true)["train.model"])
 
-        let project = Self.project()
+        let project = Self.project(trainSteps: Self.interruptedSteps)
         var kills = 0
         for attempt in 0..<6 {
             let child = try project.start(["run"])
@@ -93,7 +97,7 @@ import TestSupport
     /// SIGTERM between two checkpoints: training stops at the next step with a checkpoint of the
     /// steps done, the run is recorded interrupted, and a rerun resumes to the same model bytes.
     @Test func sigtermDuringTrainingCheckpointsAndResumesToTheSameModel() throws {
-        let steps = 30
+        let steps = Self.interruptedSteps
         let reference = Self.project(trainSteps: steps)
         let expected = try #require(try reference.run(["run"]).stageOutputs(qualified: true)["train.model"])
 
