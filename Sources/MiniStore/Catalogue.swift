@@ -271,6 +271,11 @@ public final class Catalogue {
         }
     }
 
+    /// Every checkpoint row, with its cache key.
+    public func allCheckpoints() throws -> [KeyedCheckpoint] {
+        try db.query("SELECT cache_key, name, hash, step FROM checkpoints ORDER BY cache_key, name").compactMap(KeyedCheckpoint.init)
+    }
+
     public func deleteCheckpoint(cacheKey: String, name: String) throws {
         try db.query("DELETE FROM checkpoints WHERE cache_key = ? AND name = ?", [.text(cacheKey), .text(name)])
     }

@@ -26,6 +26,18 @@ public struct LiveReference: Sendable, Equatable {
 public struct KeyedCheckpoint: Sendable, Equatable {
     public let cacheKey: String
     public let checkpoint: CheckpointRecord
+
+    public init(cacheKey: String, checkpoint: CheckpointRecord) {
+        self.cacheKey = cacheKey
+        self.checkpoint = checkpoint
+    }
+
+    /// From a row of `cache_key, name, hash, step`.
+    init?(_ row: SQLRow) {
+        guard let key = row["cache_key"]?.string, let name = row["name"]?.string,
+              let hash = row["hash"]?.string.flatMap(ArtifactHash.init) else { return nil }
+        self.init(cacheKey: key, checkpoint: CheckpointRecord(name: name, hash: hash, step: row["step"]?.int ?? 0))
+    }
 }
 
 /// The named questions that the driver, the stages and the report ask of the catalogue.
@@ -62,11 +74,7 @@ extension Catalogue {
         return try db.transaction {
             let rows = try db.query("SELECT cache_key, name, hash, step FROM checkpoints c WHERE \(absent) ORDER BY cache_key, name")
             try db.query("DELETE FROM checkpoints AS c WHERE \(absent)")
-            return rows.compactMap { row in
-                guard let key = row["cache_key"]?.string, let name = row["name"]?.string,
-                      let hash = row["hash"]?.string.flatMap(ArtifactHash.init) else { return nil }
-                return KeyedCheckpoint(cacheKey: key, checkpoint: CheckpointRecord(name: name, hash: hash, step: row["step"]?.int ?? 0))
-            }
+            return rows.compactMap(KeyedCheckpoint.init)
         }
     }
 

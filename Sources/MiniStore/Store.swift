@@ -94,7 +94,8 @@ public final class Store {
     }
 
     /// Writes an artifact that a killed run continues: its bytes accumulate in
-    /// `partial/<name>` (name it by cache key and role), `writer.sync()` says what a checkpoint
+    /// `partial/<name>` (name it `<cache key>-<checkpoint name>`: a file with no such checkpoint
+    /// cannot be resumed, and `stalePartialFiles` lists it for `gc`), `writer.sync()` says what a checkpoint
     /// should record, and a later call given that `prefix` keeps those bytes (checked by their
     /// hash; otherwise it starts empty, and `writer.kept` is false). On success the file becomes
     /// the object; on an error it stays for the next run.
@@ -112,6 +113,14 @@ public final class Store {
         }
         let (hash, size) = try writer.finish()
         return try commit(tmp: writer.filePath, hash: hash, size: size, kind: kind, mediaType: mediaType)
+    }
+
+    /// Files of `partial/` that no run can resume: no checkpoint `<name>` of cache key `<key>`
+    /// matches `<key>-<name>` (the run finished, was forced, or its checkpoints were dropped).
+    public func stalePartialFiles() throws -> [String] {
+        let resumable = Set(try catalogue.allCheckpoints().map { "\($0.cacheKey)-\($0.checkpoint.name)" })
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/partial")) ?? []
+        return names.sorted().filter { !resumable.contains($0) }.map { root + "/partial/" + $0 }
     }
 
     @discardableResult

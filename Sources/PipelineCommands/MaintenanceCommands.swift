@@ -54,7 +54,7 @@ struct VerifyCommand: ParsableCommand {
 struct GCCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Remove objects not reachable from each stage's current outputs, pins or checkpoints.")
+        abstract: "Remove objects not reachable from each stage's current outputs, pins or checkpoints, and partial files no run can resume.")
 
     @OptionGroup var options: StoreOptions
     @Flag(help: "Only list what would be removed.") var dryRun = false
@@ -71,7 +71,7 @@ struct GCCommand: ParsableCommand {
                 removed += 1
                 bytes += artifact.size
             }
-            for path in strayFiles(store) {
+            for path in try strayFiles(store) + store.stalePartialFiles() {
                 print("\(dryRun ? "would remove" : "removed")  \(path)  (not in the catalogue)")
                 if !dryRun { chmod(path, 0o644); unlink(path) }
             }

@@ -33,6 +33,22 @@ import TestSupport
         #expect(try project.objectFiles().allSatisfy(\.matches))
     }
 
+    /// A partial file that no checkpoint can resume (its run was forced, or its key abandoned) is
+    /// removed by `gc`, and said so.
+    @Test func gcRemovesPartialFilesThatNoRunCanResume() throws {
+        let project = ScratchProject.fixtureDriver()
+        #expect(try project.run(["run"]).status == 0)
+        let stale = project.storePath + "/partial/" + String(repeating: "0", count: 64) + "-extract"
+        try FileManager.default.createDirectory(atPath: project.storePath + "/partial", withIntermediateDirectories: true)
+        try Data("half of an artifact".utf8).write(to: URL(fileURLWithPath: stale))
+        let dry = try project.run(["gc", "--dry-run"])
+        #expect(dry.stdout.contains("would remove  \(stale)"), "\(dry.stdout)")
+        #expect(FileManager.default.fileExists(atPath: stale))
+        let gc = try project.run(["gc"])
+        #expect(gc.status == 0 && gc.stdout.contains("removed  \(stale)"), "\(gc.stdout)\(gc.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: stale))
+    }
+
     @Test func flippedByteIsNamedRefusedAndRebuilt() throws {
         let project = ScratchProject.fixtureDriver()
         let first = try project.run(["run"])

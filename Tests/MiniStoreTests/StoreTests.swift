@@ -83,6 +83,26 @@ import TestSupport
         #expect(throws: StoreError.self) { try Store(at: dir.path, access: .exclusive, wait: false) }
         _ = shared
     }
+
+    /// A resumable write killed (here: failed) leaves `partial/<key>-<name>`; only the files
+    /// whose checkpoint still exists can be resumed, the others are what `gc` removes.
+    @Test func partialFilesWithoutTheirCheckpointAreStale() throws {
+        let store = try Store(at: dir.path)
+        struct Stop: Error {}
+        for name in ["k1-extract", "k2-extract", "k1-clean"] {
+            #expect(throws: Stop.self) {
+                try store.writeResumable(name: name, keeping: WrittenPrefix?.none, kind: "test", mediaType: "text/plain") { writer in
+                    try writer.write(Data("half".utf8))
+                    throw Stop()
+                }
+            }
+        }
+        let progress = try store.put(Data("progress".utf8), kind: "progress", mediaType: "application/json")
+        try store.catalogue.putCheckpoint(cacheKey: "k1", name: "extract", hash: progress, step: 1)
+        #expect(try store.stalePartialFiles() == [dir.path + "/partial/k1-clean", dir.path + "/partial/k2-extract"])
+        try store.catalogue.deleteCheckpoint(cacheKey: "k1", name: "extract")
+        #expect(try store.stalePartialFiles().count == 3)
+    }
 }
 
 @Suite struct CatalogueTests {
