@@ -89,7 +89,7 @@ public final class CleanPipeline {
     /// the stats end as they were).
     public func replay(_ bytes: [UInt8], name: String) throws {
         let decoded = try CleanSegment(decoding: bytes, name: name)
-        for record in decoded.records { decide(record) }
+        for record in decoded.records { _ = decide(record) }
         stats.characterCounts.add(decoded.characters)
         segment = CleanSegment()
     }

@@ -1,4 +1,5 @@
 import CBzip2
+import CoreSupport
 import CorpusFormat
 import Foundation
 

@@ -3,7 +3,7 @@ import Foundation
 /// A bounded FIFO between threads; `finish()` marks the end, `fail` ends it with an error that
 /// the consumer gets after the items put before it, `cancel` releases blocked producers when the
 /// consumer has gone.
-final class BoundedQueue<Item>: @unchecked Sendable {
+public final class BoundedQueue<Item>: @unchecked Sendable {
     private let condition = NSCondition()
     /// Short (its depth, or the units in flight): removing from the front is cheap, and a taken
     /// item is let go at once.
@@ -13,10 +13,10 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     private var cancelled = false
     private let depth: Int
 
-    init(depth: Int) { self.depth = depth }
+    public init(depth: Int) { self.depth = depth }
 
     /// Waits for room; returns false when the consumer has gone.
-    func put(_ item: Item) -> Bool {
+    public func put(_ item: Item) -> Bool {
         condition.lock()
         defer { condition.unlock() }
         while items.count >= depth && !cancelled { condition.wait() }
@@ -26,14 +26,14 @@ final class BoundedQueue<Item>: @unchecked Sendable {
         return true
     }
 
-    func finish() {
+    public func finish() {
         condition.lock()
         ended = true
         condition.broadcast()
         condition.unlock()
     }
 
-    func fail(_ error: Error) {
+    public func fail(_ error: Error) {
         condition.lock()
         if failure == nil { failure = error }
         condition.broadcast()
@@ -41,7 +41,7 @@ final class BoundedQueue<Item>: @unchecked Sendable {
     }
 
     /// The next item, nil at the end (or once cancelled); the failure after the items before it.
-    func take() throws -> Item? {
+    public func take() throws -> Item? {
         condition.lock()
         defer { condition.unlock() }
         while items.isEmpty && !ended && failure == nil && !cancelled { condition.wait() }
@@ -53,7 +53,7 @@ final class BoundedQueue<Item>: @unchecked Sendable {
         return items.removeFirst()
     }
 
-    func cancel() {
+    public func cancel() {
         condition.lock()
         cancelled = true
         condition.broadcast()
