@@ -9,7 +9,7 @@ import Testing
 
 /// bf16 products in a real training run: the 50 committed Spanish Wikipedia articles, the default
 /// architecture at a tiny size. Needs AVX512-BF16 (elsewhere `precision: bf16` is fp32, and
-/// `unsupportedCPUsFallBackToFP32` in TensorKernelsTests covers it). Two runs of 200 steps of 512 tokens.
+/// `aCallCanAskForFP32OnABF16Instance` in TensorKernelsTests covers the fallback). Two runs of 200 steps of 512 tokens.
 @Suite("bf16 training") struct BF16TrainingTests {
     static func articles() throws -> [CorpusDocument] {
         try String(contentsOfFile: Repo.articles, encoding: .utf8).split(separator: "\n").map { line in
