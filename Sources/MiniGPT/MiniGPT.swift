@@ -21,6 +21,8 @@ public final class MiniGPT {
     /// `dropoutStep` advances by one per training forward pass. Both belong in a checkpoint.
     public var dropoutRNG: CounterRNG
     public var dropoutStep: UInt64 = 0
+    /// Whether the LM head and the blocks' residual output projections start at zero.
+    public let zeroInitOutputs: Bool
     /// Test-only: makes the model read the token it predicts (see NextTokenLeak.swift).
     var readsNextToken = false
 
@@ -36,13 +38,15 @@ public final class MiniGPT {
     /// Parameters drawn deterministically from `seed` (see `ParameterLayout` for the scheme).
     /// `precision` is the arithmetic of the linear layers' products (bf16 only where the CPU has
     /// it: see `matmulPrecision`); parameters, gradients, optimizer state and every other kernel stay fp32.
+    /// `zeroInitOutputs` starts the head and the residual output projections at zero (see `initializeParameters`).
     public init(config: MiniGPTConfig, maxBatch: Int, seed: UInt64, threads: Int? = nil,
                 optimizer settings: AdamW.Settings = .init(), muon: Muon.Settings? = nil,
-                precision: Precision = .fp32) throws(MiniGPTError) {
+                precision: Precision = .fp32, zeroInitOutputs: Bool = false) throws(MiniGPTError) {
         try config.validate()
         guard maxBatch > 0 else { throw .invalidBatch("maxBatch \(maxBatch) must be positive") }
         self.config = config
         self.maxBatch = maxBatch
+        self.zeroInitOutputs = zeroInitOutputs
         layout = ParameterLayout(config)
         pool = WorkerPool(threads: threads)
         parameters = FloatBuffer(count: layout.count)
@@ -73,12 +77,17 @@ public final class MiniGPT {
     }
 
     /// Every weight matrix N(0, std²) from a counter-based generator keyed by seed and tensor
-    /// index; biases 0, LayerNorm weights 1.
+    /// index; biases 0, LayerNorm weights 1. With `zeroInitOutputs` (modded-nanogpt's rule) the
+    /// untied head and the attention and MLP output projections start at 0: every block then
+    /// begins as the identity on the residual stream and the first prediction is uniform.
     public func initializeParameters(seed: UInt64) {
         let base = CounterRNG(seed: seed, stream: 0x1417)
+        let zeroed = zeroInitOutputs ? layout.outputMatrices : []
         for (index, tensor) in layout.tensors.enumerated() {
             let values = parameters.pointer + tensor.offset
-            if tensor.initStd > 0 {
+            if zeroed.contains(tensor.offset) {
+                values.update(repeating: 0, count: tensor.count)
+            } else if tensor.initStd > 0 {
                 let rng = base.derived(UInt64(index))
                 for i in 0..<tensor.count { values[i] = rng.normal(UInt64(i)) * tensor.initStd }
             } else {

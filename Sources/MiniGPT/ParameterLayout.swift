@@ -72,6 +72,14 @@ public struct ParameterLayout: Sendable {
 
     public subscript(name: String) -> ParameterTensor? { index[name].map { tensors[$0] } }
 
+    /// Offsets of the matrices that write into the residual stream or the logits: each block's
+    /// attention and MLP output projections, and the head unless it is the tied embedding.
+    var outputMatrices: Set<Int> {
+        var offsets = Set(blocks.flatMap { [$0.projWeight, $0.fcProjWeight] })
+        if head != tokenEmbedding { offsets.insert(head) }
+        return offsets
+    }
+
     /// The 2-D matrices inside the blocks (attention qkv and projection, MLP in and out): what
     /// Muon updates. Embeddings, the head, biases and norms stay with AdamW.
     public var hiddenMatrices: [Muon.Matrix] {

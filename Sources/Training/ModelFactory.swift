@@ -12,7 +12,7 @@ extension TrainingSettings {
             return try MiniGPT(config: config, maxBatch: microBatchSize, seed: UInt64(seed), threads: threads,
                                optimizer: AdamW.Settings(beta1: Float(beta1), beta2: Float(beta2),
                                                          weightDecay: Float(weightDecay)), muon: muon,
-                               precision: precision)
+                               precision: precision, zeroInitOutputs: zeroInit)
         } catch {
             throw TrainingError.refused("\(error)")
         }

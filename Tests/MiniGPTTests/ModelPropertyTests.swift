@@ -138,3 +138,29 @@ import TestSupport
         }
     }
 }
+
+@Suite struct ZeroInitTests {
+    /// With `zeroInitOutputs` the head and every block's output projections start at zero, every
+    /// other tensor as without it; the first prediction is then uniform (loss ln V) and a step
+    /// moves the zeroed matrices off zero.
+    @Test func zeroInitStartsOutputsAtZeroAndTrains() throws {
+        let config = TinyShape.qwen3.config()
+        let plain = try MiniGPT(config: config, maxBatch: 1, seed: 3, threads: 1)
+        let zeroed = try MiniGPT(config: config, maxBatch: 1, seed: 3, threads: 1, zeroInitOutputs: true)
+        let outputs = Set(["head.weight"] + (0..<config.layers).flatMap { ["blocks.\($0).attn.proj.weight", "blocks.\($0).mlp.proj.weight"] })
+        for tensor in zeroed.layout.tensors {
+            let values = Array(zeroed.tensor(tensor.name)!), reference = Array(plain.tensor(tensor.name)!)
+            if outputs.contains(tensor.name) {
+                #expect(values.allSatisfy { $0 == 0 }, "\(tensor.name) is not zero")
+                #expect(reference.contains { $0 != 0 }, "\(tensor.name) is zero without the option")
+            } else {
+                #expect(values == reference, "\(tensor.name) changed")
+            }
+        }
+        let tokens = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 1)
+        let targets = randomTokens(config.contextLength, vocab: config.vocabSize, seed: 2)
+        let first = try zeroed.trainStep(tokens: tokens, targets: targets, batch: 1, learningRate: 1e-2)
+        #expect(abs(first.loss - Float(log(Double(config.vocabSize)))) < 1e-5)
+        #expect(zeroed.tensor("head.weight")!.contains { $0 != 0 })
+    }
+}
