@@ -21,8 +21,6 @@ public final class MiniGPT {
     /// `dropoutStep` advances by one per training forward pass. Both belong in a checkpoint.
     public var dropoutRNG: CounterRNG
     public var dropoutStep: UInt64 = 0
-    /// Whether the LM head and the blocks' residual output projections start at zero.
-    public let zeroInitOutputs: Bool
     /// Test-only: makes the model read the token it predicts (see NextTokenLeak.swift).
     var readsNextToken = false
 
@@ -46,7 +44,6 @@ public final class MiniGPT {
         guard maxBatch > 0 else { throw .invalidBatch("maxBatch \(maxBatch) must be positive") }
         self.config = config
         self.maxBatch = maxBatch
-        self.zeroInitOutputs = zeroInitOutputs
         layout = ParameterLayout(config)
         pool = WorkerPool(threads: threads)
         parameters = FloatBuffer(count: layout.count)
@@ -73,16 +70,16 @@ public final class MiniGPT {
                            (n, h)] {
             gemm.reserve(k: k, n: width)
         }
-        initializeParameters(seed: seed)
+        initializeParameters(seed: seed, zeroOutputs: zeroInitOutputs)
     }
 
     /// Every weight matrix N(0, std²) from a counter-based generator keyed by seed and tensor
-    /// index; biases 0, LayerNorm weights 1. With `zeroInitOutputs` (modded-nanogpt's rule) the
+    /// index; biases 0, LayerNorm weights 1. With `zeroOutputs` (modded-nanogpt's rule) the
     /// untied head and the attention and MLP output projections start at 0: every block then
     /// begins as the identity on the residual stream and the first prediction is uniform.
-    public func initializeParameters(seed: UInt64) {
+    public func initializeParameters(seed: UInt64, zeroOutputs: Bool = false) {
         let base = CounterRNG(seed: seed, stream: 0x1417)
-        let zeroed = zeroInitOutputs ? layout.outputMatrices : []
+        let zeroed = zeroOutputs ? layout.outputMatrices : []
         for (index, tensor) in layout.tensors.enumerated() {
             let values = parameters.pointer + tensor.offset
             if zeroed.contains(tensor.offset) {
