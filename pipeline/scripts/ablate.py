@@ -22,6 +22,8 @@ AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "a
               "embedding_scale": 0.0}
 # The recipe of row 8 (what `quick` was before the Llama / Qwen3 options), for the later "alone" rows.
 ROW8 = dict(AS_SHIPPED, label_smoothing=0.0, optimizer="muon", muon_lr=0.02, decay="wsd", min_lr_ratio=0.0, lr=0.003)
+# Row 14: the Qwen3 shape with embeddings × 16, today's `quick`.
+ROW14 = dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0)
 # (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; row 14
 # is today's `quick`.
 VARIANTS = [
@@ -41,11 +43,21 @@ VARIANTS = [
     ("alone: QK-norm on row 9 (RoPE, LayerNorm, GELU)", dict(ROW8, positions="rope", qk_norm=True), False),
     ("token embeddings ×√d (16) on row 12", {"embedding_scale": 16.0}, True),
     ("alone: a 4,096-token BPE vocabulary and 700 steps (about row 14's time) on row 14",
-     dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0,
-          max_steps=700, **{"vocab.bpe_vocab_size": 4096}), False),
+     dict(ROW14, max_steps=700, **{"vocab.bpe_vocab_size": 4096}), False),
     ("alone: learning rates ×2 (AdamW 6e-3, Muon 0.04) on row 14",
-     dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0,
-          lr=0.006, muon_lr=0.04), False),
+     dict(ROW14, lr=0.006, muon_lr=0.04), False),
+    # One change each on row 14 (today's `quick`): docs/quality.md, "Tuning the default recipe at its budget".
+    ("alone: AdamW 1e-2, Muon 0.04 on row 14", dict(ROW14, lr=0.01, muon_lr=0.04), False),
+    ("alone: context 256, batch 8 on row 14", dict(ROW14, context=256, batch_size=8), False),
+    ("alone: 4 layers on row 14", dict(ROW14, layers=4), False),
+    ("alone: zero-initialised head and output projections on row 14", dict(ROW14, zero_init=True), False),
+    ("alone: AdamW beta2 0.95 on row 14", dict(ROW14, beta2=0.95), False),
+    ("alone: AdamW beta1 0.8, beta2 0.95 on row 14", dict(ROW14, beta1=0.8, beta2=0.95), False),
+    ("alone: batch 8 x 1,000 steps (2 micro-batches) on row 14",
+     dict(ROW14, batch_size=8, micro_batches=2, max_steps=1000, warmup_steps=100), False),
+    ("alone: batch 32 x 250 steps on row 14", dict(ROW14, batch_size=32, max_steps=250, warmup_steps=25), False),
+    ("alone: cool-down over the whole run on row 14", dict(ROW14, cooldown_fraction=1.0), False),
+    ("alone: a 4,096-token BPE vocabulary, same steps, on row 14", dict(ROW14, **{"vocab.bpe_vocab_size": 4096}), False),
 ]
 
 
