@@ -11,6 +11,11 @@ int minillm_bf16_supported(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bf16");
 }
 
+int minillm_avx512f_supported(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f");
+}
+
 BF16_TARGET void minillm_bf16_tile_6x64(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                                         int start, const float *bias) {
     __m512 acc[6][4];
@@ -68,9 +73,25 @@ __attribute__((target("avx512f,fma"))) float minillm_fp32_fma_probe(long iterati
     return _mm512_reduce_add_ps(sum);
 }
 
+__attribute__((target("avx2,fma"))) float minillm_fp32_fma256_probe(long iterations) {
+    __m256 acc[12];
+    for (int i = 0; i < 12; i++) acc[i] = _mm256_set1_ps((float)i);
+    volatile float scale = 1.0000001f, step = 1e-30f;
+    __m256 x = _mm256_set1_ps(scale), y = _mm256_set1_ps(step);
+    for (long n = 0; n < iterations; n++) {
+        for (int i = 0; i < 12; i++) acc[i] = _mm256_fmadd_ps(x, y, acc[i]);
+    }
+    __m256 sum = acc[0];
+    for (int i = 1; i < 12; i++) sum = _mm256_add_ps(sum, acc[i]);
+    float lanes[8];
+    _mm256_storeu_ps(lanes, sum);
+    return lanes[0] + lanes[7];
+}
+
 #else
 
 int minillm_bf16_supported(void) { return 0; }
+int minillm_avx512f_supported(void) { return 0; }
 void minillm_bf16_tile_6x64(long pairs, const uint32_t *a, const uint32_t *b, float *c, long ldc,
                             int start, const float *bias) {
     (void)pairs; (void)a; (void)b; (void)c; (void)ldc; (void)start; (void)bias;
@@ -78,5 +99,6 @@ void minillm_bf16_tile_6x64(long pairs, const uint32_t *a, const uint32_t *b, fl
 }
 float minillm_bf16_dot_probe(long iterations) { (void)iterations; return 0; }
 float minillm_fp32_fma_probe(long iterations) { (void)iterations; return 0; }
+float minillm_fp32_fma256_probe(long iterations) { (void)iterations; return 0; }
 
 #endif

@@ -103,8 +103,10 @@ extension Gemm {
         c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?
     ) {
         switch precision {
-        case .fp32:
+        case .fp32 where wideTile:
             gemmMicroKernel(kc: depth, a: a, b: b, c: c, ldc: ldc, start: start, bias: bias)
+        case .fp32:
+            gemmMicroKernelSlabs(kc: depth, a: a, b: b, c: c, ldc: ldc, start: start, bias: bias)
         case .bf16:
             let code: Int32 = switch start { case .zero: 0; case .bias: 1; case .accumulate: 2 }
             minillm_bf16_tile_6x64(depth, UnsafePointer(OpaquePointer(a)), UnsafePointer(OpaquePointer(b)), c, ldc, code, bias)

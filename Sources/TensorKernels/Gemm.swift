@@ -1,3 +1,5 @@
+import BF16MicroKernel
+
 /// A read-only matrix with arbitrary element strides: element (i, j) is at `base[i*rowStride + j*colStride]`.
 /// Transposes are just swapped strides; packing absorbs them.
 public struct StridedMatrix {
@@ -35,6 +37,9 @@ public enum GemmInitial {
 /// `vdpbf16ps`'s: products of bf16-rounded inputs accumulated in fp32, C stays fp32.
 public final class Gemm: @unchecked Sendable {
     public static let mr = 6, nr = 64, mc = 96, kc = 256
+    /// Whether fp32 tiles run as one 24-accumulator kernel (AVX-512's 32 registers) or as four
+    /// 6x16 slabs (AVX2's 16); both give the same bytes.
+    public static let wideTile = minillm_avx512f_supported() != 0
 
     public let pool: WorkerPool
     /// The arithmetic of calls that do not name one; `.bf16` only where `BF16.isSupported`.

@@ -103,5 +103,63 @@ func gemmMicroKernel(
     cr.storeBytes(of: c53, toByteOffset: 5 * stride + 192, as: V.self)
 }
 
+/// The same 6x64 tile for CPUs with sixteen 256-bit registers (AVX2): 24 accumulators would spill
+/// there, so the tile runs as four 6x16 column slabs, 6 accumulators (12 registers) each — the shape
+/// of BLIS's Haswell kernel. Every C element still sums over k in the same order from the same
+/// start, so the bytes equal `gemmMicroKernel`'s.
+@inline(__always)
+func gemmMicroKernelSlabs(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?
+) {
+    for slab in 0..<4 {
+        gemmSlab(kc: kc, a: a, b: b + 16 * slab, c: c + 16 * slab, ldc: ldc, start: start, bias: bias.map { $0 + 16 * slab })
+    }
+}
+
+/// One 6x16 slab of the tile: `b` points into a [k][64] panel, so its rows are 64 floats apart.
+@inline(__always)
+private func gemmSlab(
+    kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+    c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?
+) {
+    typealias V = SIMD16<Float>
+    let cr = UnsafeMutableRawPointer(c)
+    let stride = ldc * 4
+    var c0 = V(), c1 = V(), c2 = V(), c3 = V(), c4 = V(), c5 = V()
+    switch start {
+    case .zero: break
+    case .bias:
+        let b0 = UnsafeRawPointer(bias!).loadUnaligned(as: V.self)
+        c0 = b0; c1 = b0; c2 = b0; c3 = b0; c4 = b0; c5 = b0
+    case .accumulate:
+        c0 = cr.loadUnaligned(fromByteOffset: 0 * stride, as: V.self)
+        c1 = cr.loadUnaligned(fromByteOffset: 1 * stride, as: V.self)
+        c2 = cr.loadUnaligned(fromByteOffset: 2 * stride, as: V.self)
+        c3 = cr.loadUnaligned(fromByteOffset: 3 * stride, as: V.self)
+        c4 = cr.loadUnaligned(fromByteOffset: 4 * stride, as: V.self)
+        c5 = cr.loadUnaligned(fromByteOffset: 5 * stride, as: V.self)
+    }
+    var pa = a
+    var pb = UnsafeRawPointer(b)
+    for _ in 0..<kc {
+        let bk = pb.loadUnaligned(as: V.self)
+        c0 = c0.addingProduct(V(repeating: pa[0]), bk)
+        c1 = c1.addingProduct(V(repeating: pa[1]), bk)
+        c2 = c2.addingProduct(V(repeating: pa[2]), bk)
+        c3 = c3.addingProduct(V(repeating: pa[3]), bk)
+        c4 = c4.addingProduct(V(repeating: pa[4]), bk)
+        c5 = c5.addingProduct(V(repeating: pa[5]), bk)
+        pa += 6
+        pb += 256
+    }
+    cr.storeBytes(of: c0, toByteOffset: 0 * stride, as: V.self)
+    cr.storeBytes(of: c1, toByteOffset: 1 * stride, as: V.self)
+    cr.storeBytes(of: c2, toByteOffset: 2 * stride, as: V.self)
+    cr.storeBytes(of: c3, toByteOffset: 3 * stride, as: V.self)
+    cr.storeBytes(of: c4, toByteOffset: 4 * stride, as: V.self)
+    cr.storeBytes(of: c5, toByteOffset: 5 * stride, as: V.self)
+}
+
 /// How a tile's accumulators start: at zero, from a bias row, or from the current C.
 public enum GemmTileStart: Sendable { case zero, bias, accumulate }

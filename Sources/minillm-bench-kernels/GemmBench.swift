@@ -31,16 +31,19 @@ func benchGemm(threads: Int, sizes: [Int], repeats: Int, precision: Precision) {
     }
 }
 
-/// The instruction peaks: every worker runs 24 independent accumulator chains of `vfmadd231ps`
-/// (fp32, 32 flops each) or `vdpbf16ps` (bf16 pairs, 64 flops each) on 512-bit vectors.
+/// The instruction peaks: every worker runs independent accumulator chains of `vfmadd231ps` on
+/// 512-bit vectors (24 chains, 32 flops each) and on 256-bit ones (12 chains, 16 flops), or of
+/// `vdpbf16ps` (24 chains of bf16 pairs, 64 flops each); a probe this CPU cannot run is skipped.
 func benchPeak(threads: Int, repeats: Int) {
     let pool = WorkerPool(threads: threads)
     let iterations = 20_000_000
-    let probes: [(String, Double, (Int) -> Float)] = [
-        ("fp32-fma", 32, { minillm_fp32_fma_probe($0) }), ("bf16-dot", 64, { minillm_bf16_dot_probe($0) })]
-    for (name, flopsPerInstruction, probe) in probes {
-        if name == "bf16-dot" && !BF16.isSupported {
-            print("SKIPPED peak bf16-dot: this CPU lacks AVX512-BF16")
+    let probes: [(name: String, flops: Double, chains: Int, missing: String?, run: (Int) -> Float)] = [
+        ("fp32-fma", 32, 24, Gemm.wideTile ? nil : "AVX-512", { minillm_fp32_fma_probe($0) }),
+        ("fp32-fma256", 16, 12, nil, { minillm_fp32_fma256_probe($0) }),
+        ("bf16-dot", 64, 24, BF16.isSupported ? nil : "AVX512-BF16", { minillm_bf16_dot_probe($0) })]
+    for (name, flopsPerInstruction, chains, missing, probe) in probes {
+        if let missing {
+            print("SKIPPED peak \(name): this CPU lacks \(missing)")
             continue
         }
         let sink = FloatBuffer(count: threads * 16)
@@ -48,7 +51,7 @@ func benchPeak(threads: Int, repeats: Int) {
         for _ in 0..<repeats {
             let start = now()
             pool.run(threads) { task, _ in sink.pointer[task * 16] = probe(iterations) }
-            rates.append(Double(threads * iterations * 24) * flopsPerInstruction / (now() - start) / 1e9)
+            rates.append(Double(threads * iterations * chains) * flopsPerInstruction / (now() - start) / 1e9)
         }
         let s = Summary(values: rates)
         print(String(format: "RESULT peak %@ probe threads=%d gflops min=%.1f median=%.1f max=%.1f", name, threads, s.min, s.median, s.max))

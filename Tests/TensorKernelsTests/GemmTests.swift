@@ -54,4 +54,27 @@ import Testing
         #expect(relativeError(r.dW, dw) < 1e-5)
         #expect(relativeError(r.db, db) < 1e-5)
     }
+
+    /// The AVX2 tile (four 6x16 slabs) and the AVX-512 one (24 accumulators) must give the same bits
+    /// from every start, so a model's bytes do not depend on which one the CPU picks. Both run here
+    /// whatever the CPU: the wide kernel only spills on AVX2.
+    @Test(arguments: [GemmTileStart.zero, .bias, .accumulate])
+    func slabTileEqualsWideTileBitForBit(start: GemmTileStart) {
+        let kc = 77, ldc = 70
+        let a = randomFloats(kc * Gemm.mr, seed: 7), b = randomFloats(kc * Gemm.nr, seed: 8)
+        let bias = randomFloats(Gemm.nr, seed: 9), c = randomFloats(Gemm.mr * ldc, seed: 10)
+        let results = [true, false].map { wide in
+            withBuffers([a, b, bias, c]) { p in
+                let biasRow = UnsafePointer(p[2])
+                if wide {
+                    gemmMicroKernel(kc: kc, a: p[0], b: p[1], c: p[3], ldc: ldc, start: start, bias: biasRow)
+                } else {
+                    gemmMicroKernelSlabs(kc: kc, a: p[0], b: p[1], c: p[3], ldc: ldc, start: start, bias: biasRow)
+                }
+            }[3]
+        }
+        #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern))
+        // The columns past the tile's 64 are untouched by both.
+        #expect(results[1][64..<ldc].map(\.bitPattern) == c[64..<ldc].map(\.bitPattern))
+    }
 }
