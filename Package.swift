@@ -6,7 +6,9 @@ import PackageDescription
 // `SIMD16<Float>` lowers to scalar `fmaf` calls and the matmuls lose ~100x. Set
 // MINILLM_PORTABLE=1 to build binaries that run on any x86-64 / arm64 CPU instead.
 let portable = ProcessInfo.processInfo.environment["MINILLM_PORTABLE"] == "1"
-let nativeCPU: [SwiftSetting] = portable ? [] : [
+// A portable build may run on AVX-512 without having been compiled for it, so it keeps to the
+// 16-register tile (TensorKernels/GemmMicroKernel.swift).
+let nativeCPU: [SwiftSetting] = portable ? [.define("MINILLM_PORTABLE")] : [
     .unsafeFlags(["-target-cpu", "native"], .when(configuration: .release)),
 ]
 // The kernels and the model are optimised in debug builds too: unoptimised SIMD code is ~50x

@@ -38,8 +38,12 @@ public enum GemmInitial {
 public final class Gemm: @unchecked Sendable {
     public static let mr = 6, nr = 64, mc = 96, kc = 256
     /// Whether fp32 tiles run as one 24-accumulator kernel (AVX-512's 32 registers) or as four
-    /// 6x16 slabs (AVX2's 16); both give the same bytes.
+    /// 6x16 slabs (AVX2's 16); both give the same bytes. Native builds target the CPU they run on.
+    #if MINILLM_PORTABLE
+    public static let wideTile = false
+    #else
     public static let wideTile = minillm_avx512f_supported() != 0
+    #endif
 
     public let pool: WorkerPool
     /// The arithmetic of calls that do not name one; `.bf16` only where `BF16.isSupported`.

@@ -38,7 +38,7 @@ func benchPeak(threads: Int, repeats: Int) {
     let pool = WorkerPool(threads: threads)
     let iterations = 20_000_000
     let probes: [(name: String, flops: Double, chains: Int, missing: String?, run: (Int) -> Float)] = [
-        ("fp32-fma", 32, 24, Gemm.wideTile ? nil : "AVX-512", { minillm_fp32_fma_probe($0) }),
+        ("fp32-fma", 32, 24, minillm_avx512f_supported() != 0 ? nil : "AVX-512", { minillm_fp32_fma_probe($0) }),
         ("fp32-fma256", 16, 12, nil, { minillm_fp32_fma256_probe($0) }),
         ("bf16-dot", 64, 24, BF16.isSupported ? nil : "AVX512-BF16", { minillm_bf16_dot_probe($0) })]
     for (name, flopsPerInstruction, chains, missing, probe) in probes {

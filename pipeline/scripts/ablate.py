@@ -6,7 +6,7 @@ same token budget, scores it on the whole validation and test splits, and writes
                                [--out docs/quality-ablation.md] [--only v0,v3]
 
 Each variant is the base preset's train section plus the overrides listed in VARIANTS (cumulative
-rows build on the row before; a "vocab." key overrides a vocab parameter instead). Every variant gets its own preset in a temporary copy of
+rows build on the row before; a "vocab." or "evaluate." key overrides a parameter of that stage instead). Every variant gets its own preset in a temporary copy of
 pipeline/pipeline.json, so extract -> shard run once and are shared through one store
 (bench-out/ablate-store). With --jobs 2 two variants train at once, one thread each (results are
 bitwise independent of the thread count; only the tokens/s column depends on it). Requires a
@@ -17,9 +17,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 MINILLM = os.path.join(ROOT, ".build/release/minillm")
 
 # The recipe `quick` had before the ablation; every row starts from it.
+# Its shape and budget are stated too, so the rows keep their meaning whatever `quick` is now.
 AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "adamw", "decay": "cosine",
               "min_lr_ratio": 0.1, "lr": 0.001, "norm": "layer", "qk_norm": False, "mlp": "gelu", "bias": True,
-              "embedding_scale": 0.0}
+              "embedding_scale": 0.0, "width": 256, "heads": 4, "layers": 2, "max_steps": 500}
 # The recipe of row 8 (what `quick` was before the Llama / Qwen3 options), for the later "alone" rows.
 ROW8 = dict(AS_SHIPPED, label_smoothing=0.0, optimizer="muon", muon_lr=0.02, decay="wsd", min_lr_ratio=0.0, lr=0.003)
 # Row 14: the Qwen3 shape with embeddings × 16, today's `quick`.
@@ -58,6 +59,28 @@ VARIANTS = [
     ("alone: batch 32 x 250 steps on row 14", dict(ROW14, batch_size=32, max_steps=250, warmup_steps=25), False),
     ("alone: cool-down over the whole run on row 14", dict(ROW14, cooldown_fraction=1.0), False),
     ("alone: a 4,096-token BPE vocabulary, same steps, on row 14", dict(ROW14, **{"vocab.bpe_vocab_size": 4096}), False),
+    # The shape at equal time (docs/quality.md, "Narrower models, more tokens"): each row trains about
+    # 0.7 of row 14's time (the steps set from measured tokens/s). A 4,096-token row scores 299,008
+    # positions, about the bytes of 262,144 positions of 8,192 tokens (3.31 against 3.78 bytes a token).
+    ("alone: row 14 at 350 steps (0.7 of its time)", dict(ROW14, max_steps=350), False),
+    ("alone: width 192, 3 heads, 490 steps", dict(ROW14, width=192, heads=3, embedding_scale=13.856, max_steps=490), False),
+    ("alone: width 128, 2 heads, 810 steps", dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=810), False),
+    ("alone: width 128, 2 heads, 810 steps, learning rates x2",
+     dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=810, lr=0.006, muon_lr=0.04), False),
+    ("alone: width 128, 3 layers, 660 steps", dict(ROW14, width=128, heads=2, layers=3, embedding_scale=11.314, max_steps=660), False),
+    ("alone: width 128, 4 layers, 550 steps", dict(ROW14, width=128, heads=2, layers=4, embedding_scale=11.314, max_steps=550), False),
+    ("alone: width 128, 2 heads, BPE 4,096, 1,150 steps",
+     dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=1150,
+          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
+    ("alone: width 96, 2 heads, 1,050 steps", dict(ROW14, width=96, heads=2, embedding_scale=9.798, max_steps=1050), False),
+    ("alone: width 96, 3 heads, 1,050 steps", dict(ROW14, width=96, heads=3, embedding_scale=9.798, max_steps=1050), False),
+    ("alone: width 96, 2 heads, BPE 4,096, 1,470 steps",
+     dict(ROW14, width=96, heads=2, embedding_scale=9.798, max_steps=1470,
+          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
+    ("alone: width 64, 2 heads, 1,500 steps", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500), False),
+    ("alone: width 64, 2 heads, BPE 4,096, 2,400 steps",
+     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=2400,
+          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
 ]
 
 
@@ -139,11 +162,13 @@ def main():
     sample["sample_file"] = os.path.join(ROOT, "pipeline/data/eswiki-plaintext-2000.jsonl.bz2")
     for key, name, train, _ in variants:
         preset = copy.deepcopy(base)
-        # A "vocab." key sets a vocab parameter (its variant then builds its own vocab and shards).
-        for option in [k for k in train if k.startswith("vocab.")]:
-            preset.setdefault("vocab", {})[option[len("vocab."):]] = train.pop(option)
-        preset["train"] = train
+        # A "vocab." key sets a vocab parameter (its variant then builds its own vocab and shards), an
+        # "evaluate." key an evaluate parameter.
         preset["evaluate"] = dict(base.get("evaluate", {}), max_tokens=args.eval_tokens, bleu_articles=0, max_new_tokens=8)
+        for option in [k for k in train if k.startswith(("vocab.", "evaluate."))]:
+            stage, name = option.split(".", 1)
+            preset.setdefault(stage, {})[name] = train.pop(option)
+        preset["train"] = train
         file["presets"][key] = preset
     path = os.path.join(work, "pipeline.json")
     with open(path, "w") as f:
