@@ -20,7 +20,7 @@ MINILLM = os.path.join(ROOT, ".build/release/minillm")
 # Its shape and budget are stated too, so the rows keep their meaning whatever `quick` is now.
 AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "adamw", "decay": "cosine",
               "min_lr_ratio": 0.1, "lr": 0.001, "norm": "layer", "qk_norm": False, "mlp": "gelu", "bias": True,
-              "embedding_scale": 0.0, "width": 256, "heads": 4, "layers": 2, "max_steps": 500}
+              "embedding_scale": 0.0, "width": 256, "heads": 4, "layers": 2, "max_steps": 500, "eval_every": 100}
 # The recipe of row 8 (what `quick` was before the Llama / Qwen3 options), for the later "alone" rows.
 ROW8 = dict(AS_SHIPPED, label_smoothing=0.0, optimizer="muon", muon_lr=0.02, decay="wsd", min_lr_ratio=0.0, lr=0.003)
 # Row 14: the Qwen3 shape with embeddings × 16, today's `quick`.
@@ -81,6 +81,17 @@ VARIANTS = [
     ("alone: width 64, 2 heads, BPE 4,096, 2,400 steps",
      dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=2400,
           **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
+    ("alone: width 96, 3 layers, 890 steps", dict(ROW14, width=96, heads=2, layers=3, embedding_scale=9.798, max_steps=890), False),
+    ("alone: width 64, 3 layers, 1,300 steps", dict(ROW14, width=64, heads=2, layers=3, embedding_scale=8.0, max_steps=1300), False),
+    ("alone: width 64, 4 layers, 1,130 steps", dict(ROW14, width=64, heads=2, layers=4, embedding_scale=8.0, max_steps=1130), False),
+    # One change each on row 37 (width 64, 1,500 steps).
+    ("alone: row 37 with zero_init", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, zero_init=True), False),
+    ("alone: row 37 with context 256, batch 8",
+     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, context=256, batch_size=8), False),
+    ("alone: row 37 with learning rates x2",
+     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, lr=0.006, muon_lr=0.04), False),
+    ("alone: row 37 with an MLP 384 wide (6 d)", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, ffn_width=384), False),
+    ("alone: row 37 with 1 head", dict(ROW14, width=64, heads=1, embedding_scale=8.0, max_steps=1500), False),
 ]
 
 
