@@ -10,8 +10,11 @@ struct BenchConfig {
         .init(name: "seed-v1", model: config(vocab: 5000, width: 256, layers: 2, heads: 4, context: 128), batch: 32),
         .init(name: "seed-v2", model: config(vocab: 8000, width: 512, layers: 2, heads: 8, context: 128), batch: 32),
         .init(name: "deep", model: config(vocab: 8192, width: 384, layers: 6, heads: 6, context: 256), batch: 16),
-        // The default preset's shape: RMSNorm, RoPE, SwiGLU, QK-norm, no biases.
+        // The Qwen3 architecture (RMSNorm, RoPE, SwiGLU, QK-norm, no biases) at the width `quick` had
+        // until 2026-12-02, and at the default preset's width now.
         .init(name: "qwen3", model: config(vocab: 8192, width: 256, layers: 2, heads: 4, context: 128, positions: .rope,
+                                           norm: .rms, mlp: .swiglu, qkNorm: true, bias: false), batch: 16),
+        .init(name: "quick", model: config(vocab: 8192, width: 64, layers: 2, heads: 2, context: 128, positions: .rope,
                                            norm: .rms, mlp: .swiglu, qkNorm: true, bias: false), batch: 16),
     ]
 

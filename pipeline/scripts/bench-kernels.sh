@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the Swift kernels against PyTorch on the same machine in the same run:
-# training tokens/s (forward + backward + clipping + AdamW) for seed-v1, seed-v2, deep and qwen3 (the default shape),
+# training tokens/s (forward + backward + clipping + AdamW) for seed-v1, seed-v2, deep, qwen3 (the Qwen3
+# architecture 256 wide) and quick (the default preset's shape: the same, 64 wide),
 # KV-cached greedy generation latency at batch 1, and fp32 matmul peak (ours and numpy/OpenBLAS).
 # With --precision fp32,bf16 training runs in both precisions on both sides (PyTorch bf16 =
 # torch.autocast on the CPU), the matmul in both, and the instruction peaks (vfmadd231ps, vdpbf16ps).
@@ -16,7 +17,7 @@ cd "$(dirname "$0")/../.."
 threads=$(nproc)
 steps=3
 repeats=3
-configs=seed-v1,seed-v2,deep,qwen3
+configs=seed-v1,seed-v2,deep,qwen3,quick
 precision=fp32
 while [ $# -gt 0 ]; do
     case "$1" in
