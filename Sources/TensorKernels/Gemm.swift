@@ -40,9 +40,9 @@ public final class Gemm: @unchecked Sendable {
     /// Whether fp32 tiles run as one 24-accumulator kernel (AVX-512's 32 registers) or as four
     /// 6x16 slabs (AVX2's 16); both give the same bytes. Native builds target the CPU they run on.
     #if MINILLM_PORTABLE
-    public static let wideTile = false
+    static let wideTile = false
     #else
-    public static let wideTile = minillm_avx512f_supported() != 0
+    static let wideTile = minillm_avx512f_supported() != 0
     #endif
 
     public let pool: WorkerPool

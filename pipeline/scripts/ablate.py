@@ -11,7 +11,7 @@ pipeline/pipeline.json, so extract -> shard run once and are shared through one 
 (bench-out/ablate-store). With --jobs 2 two variants train at once, one thread each (results are
 bitwise independent of the thread count; only the tokens/s column depends on it). Requires a
 release build (`swift build -c release`)."""
-import argparse, copy, json, os, subprocess, sys, time
+import argparse, copy, json, math, os, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MINILLM = os.path.join(ROOT, ".build/release/minillm")
@@ -25,6 +25,15 @@ AS_SHIPPED = {"positions": "sinusoidal", "label_smoothing": 0.1, "optimizer": "a
 ROW8 = dict(AS_SHIPPED, label_smoothing=0.0, optimizer="muon", muon_lr=0.02, decay="wsd", min_lr_ratio=0.0, lr=0.003)
 # Row 14: the Qwen3 shape with embeddings × 16, today's `quick`.
 ROW14 = dict(ROW8, positions="rope", norm="rms", bias=False, mlp="swiglu", qk_norm=True, embedding_scale=16.0)
+
+
+def shape(width, heads, steps, **changes):
+    """Row 14 at another width and step budget, embeddings × √width (to 3 decimals, as the rows ran)."""
+    return dict(ROW14, width=width, heads=heads, embedding_scale=round(math.sqrt(width), 3), max_steps=steps, **changes)
+
+
+# The 4,096-token rows score 299,008 positions, about the bytes of 262,144 of 8,192 tokens.
+BPE4096 = {"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}
 # (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; row 14
 # is today's `quick`.
 VARIANTS = [
@@ -60,38 +69,28 @@ VARIANTS = [
     ("alone: cool-down over the whole run on row 14", dict(ROW14, cooldown_fraction=1.0), False),
     ("alone: a 4,096-token BPE vocabulary, same steps, on row 14", dict(ROW14, **{"vocab.bpe_vocab_size": 4096}), False),
     # The shape at equal time (docs/quality.md, "Narrower models, more tokens"): each row trains about
-    # 0.7 of row 14's time (the steps set from measured tokens/s). A 4,096-token row scores 299,008
-    # positions, about the bytes of 262,144 positions of 8,192 tokens (3.31 against 3.78 bytes a token).
+    # 0.7 of row 14's time (the steps set from measured tokens/s).
     ("alone: row 14 at 350 steps (0.7 of its time)", dict(ROW14, max_steps=350), False),
-    ("alone: width 192, 3 heads, 490 steps", dict(ROW14, width=192, heads=3, embedding_scale=13.856, max_steps=490), False),
-    ("alone: width 128, 2 heads, 810 steps", dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=810), False),
-    ("alone: width 128, 2 heads, 810 steps, learning rates x2",
-     dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=810, lr=0.006, muon_lr=0.04), False),
-    ("alone: width 128, 3 layers, 660 steps", dict(ROW14, width=128, heads=2, layers=3, embedding_scale=11.314, max_steps=660), False),
-    ("alone: width 128, 4 layers, 550 steps", dict(ROW14, width=128, heads=2, layers=4, embedding_scale=11.314, max_steps=550), False),
-    ("alone: width 128, 2 heads, BPE 4,096, 1,150 steps",
-     dict(ROW14, width=128, heads=2, embedding_scale=11.314, max_steps=1150,
-          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
-    ("alone: width 96, 2 heads, 1,050 steps", dict(ROW14, width=96, heads=2, embedding_scale=9.798, max_steps=1050), False),
-    ("alone: width 96, 3 heads, 1,050 steps", dict(ROW14, width=96, heads=3, embedding_scale=9.798, max_steps=1050), False),
-    ("alone: width 96, 2 heads, BPE 4,096, 1,470 steps",
-     dict(ROW14, width=96, heads=2, embedding_scale=9.798, max_steps=1470,
-          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
-    ("alone: width 64, 2 heads, 1,500 steps", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500), False),
-    ("alone: width 64, 2 heads, BPE 4,096, 2,400 steps",
-     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=2400,
-          **{"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}), False),
-    ("alone: width 96, 3 layers, 890 steps", dict(ROW14, width=96, heads=2, layers=3, embedding_scale=9.798, max_steps=890), False),
-    ("alone: width 64, 3 layers, 1,300 steps", dict(ROW14, width=64, heads=2, layers=3, embedding_scale=8.0, max_steps=1300), False),
-    ("alone: width 64, 4 layers, 1,130 steps", dict(ROW14, width=64, heads=2, layers=4, embedding_scale=8.0, max_steps=1130), False),
+    ("alone: width 192, 3 heads, 490 steps", shape(192, 3, 490), False),
+    ("alone: width 128, 2 heads, 810 steps", shape(128, 2, 810), False),
+    ("alone: width 128, 2 heads, 810 steps, learning rates x2", shape(128, 2, 810, lr=0.006, muon_lr=0.04), False),
+    ("alone: width 128, 3 layers, 660 steps", shape(128, 2, 660, layers=3), False),
+    ("alone: width 128, 4 layers, 550 steps", shape(128, 2, 550, layers=4), False),
+    ("alone: width 128, 2 heads, BPE 4,096, 1,150 steps", shape(128, 2, 1150, **BPE4096), False),
+    ("alone: width 96, 2 heads, 1,050 steps", shape(96, 2, 1050), False),
+    ("alone: width 96, 3 heads, 1,050 steps", shape(96, 3, 1050), False),
+    ("alone: width 96, 2 heads, BPE 4,096, 1,470 steps", shape(96, 2, 1470, **BPE4096), False),
+    ("alone: width 64, 2 heads, 1,500 steps", shape(64, 2, 1500), False),
+    ("alone: width 64, 2 heads, BPE 4,096, 2,400 steps", shape(64, 2, 2400, **BPE4096), False),
+    ("alone: width 96, 3 layers, 890 steps", shape(96, 2, 890, layers=3), False),
+    ("alone: width 64, 3 layers, 1,300 steps", shape(64, 2, 1300, layers=3), False),
+    ("alone: width 64, 4 layers, 1,130 steps", shape(64, 2, 1130, layers=4), False),
     # One change each on row 37 (width 64, 1,500 steps).
-    ("alone: row 37 with zero_init", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, zero_init=True), False),
-    ("alone: row 37 with context 256, batch 8",
-     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, context=256, batch_size=8), False),
-    ("alone: row 37 with learning rates x2",
-     dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, lr=0.006, muon_lr=0.04), False),
-    ("alone: row 37 with an MLP 384 wide (6 d)", dict(ROW14, width=64, heads=2, embedding_scale=8.0, max_steps=1500, ffn_width=384), False),
-    ("alone: row 37 with 1 head", dict(ROW14, width=64, heads=1, embedding_scale=8.0, max_steps=1500), False),
+    ("alone: row 37 with zero_init", shape(64, 2, 1500, zero_init=True), False),
+    ("alone: row 37 with context 256, batch 8", shape(64, 2, 1500, context=256, batch_size=8), False),
+    ("alone: row 37 with learning rates x2", shape(64, 2, 1500, lr=0.006, muon_lr=0.04), False),
+    ("alone: row 37 with an MLP 384 wide (6 d)", shape(64, 2, 1500, ffn_width=384), False),
+    ("alone: row 37 with 1 head", shape(64, 1, 1500), False),
 ]
 
 
