@@ -27,6 +27,8 @@ targets += [
                    providers: [.apt(["libcurl4-openssl-dev"])]),
     .systemLibrary(name: "CBzip2", path: "Sources/System/CBzip2",
                    providers: [.apt(["libbz2-dev"])]),
+    .systemLibrary(name: "CLibcrypto", path: "Sources/System/CLibcrypto", pkgConfig: "libcrypto",
+                   providers: [.apt(["libssl-dev"])]),
     .systemLibrary(name: "CMPI", path: "Sources/System/CMPI", pkgConfig: "ompi-c",
                    providers: [.apt(["libopenmpi-dev"])]),
 ]
@@ -34,13 +36,15 @@ targets += [
 // MARK: - Support: logging, progress, process memory, JSON text (no dependencies)
 targets += [
     .target(name: "CoreSupport"),
+    .target(name: "Digests", dependencies: ["CLibcrypto"]),
+    .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
     .target(name: "StageParameters", dependencies: ["CoreSupport"]),
 ]
 
 // MARK: - Backbone: store and catalogue, the stage framework, the generic command line
 targets += [
     .target(name: "MiniStore", dependencies: [
-        "CSQLite", .product(name: "Crypto", package: "swift-crypto"),
+        "CSQLite", "Digests",
     ]),
     .target(name: "MiniPipeline", dependencies: ["StageParameters", "MiniStore", "CoreSupport"]),
     .target(name: "PipelineCommands", dependencies: [
@@ -62,15 +66,15 @@ targets += [
 targets += [
     .target(name: "CorpusFormat", dependencies: ["CoreSupport"]),
     .target(name: "WikiSource", dependencies: [
-        "CBzip2", "CCurl", "CorpusFormat", "CoreSupport", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+        "CBzip2", "CCurl", "CorpusFormat", "CoreSupport", "MiniStore", "Digests",
     ]),
     .target(name: "TextCleaning", dependencies: [
-        "CorpusFormat", "CoreSupport", .product(name: "Crypto", package: "swift-crypto"),
+        "CorpusFormat", "CoreSupport", "Digests",
     ]),
     .target(name: "WikiTestSupport", dependencies: ["WikiSource", "TestSupport"], path: "Tests/WikiTestSupport"),
     .testTarget(name: "WikiSourceTests", dependencies: [
         "StoreTestSupport", "WikiSource", "CorpusFormat", "CoreSupport", "MiniStore", "TestSupport", "WikiTestSupport",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Digests",
     ]),
     .testTarget(name: "TextCleaningTests", dependencies: ["TestSupport", "TextCleaning", "CorpusFormat", "WikiSource"]),
     .target(name: "TextStages", dependencies: [
@@ -85,7 +89,7 @@ targets += [
 targets += [
     .target(name: "Tokenizer", dependencies: ["CoreSupport"]),
     .target(name: "DataShards", dependencies: [
-        "CoreSupport", "Tokenizer", "MiniStore", .product(name: "Crypto", package: "swift-crypto"),
+        "CoreSupport", "Tokenizer", "MiniStore", "Digests",
     ]),
     .testTarget(name: "TokenizerTests", dependencies: ["TestSupport", "Tokenizer"]),
     .target(name: "VocabShardStages", dependencies: ["CoreSupport", "StageParameters", "Tokenizer", "DataShards", "MiniPipeline", "MiniStore"]),
@@ -165,7 +169,6 @@ let package = Package(
     name: "minillm",
     platforms: [.macOS(.v14)],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
     ],
     targets: targets

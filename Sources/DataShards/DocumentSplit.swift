@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// Which split an article belongs to, decided by its title alone, so that adding articles
@@ -33,7 +33,7 @@ public struct DocumentSplit: Sendable, Equatable, Codable {
     }
 
     public static func bucket(title: String) -> Int {
-        let digest = SHA256.hash(data: Data(title.precomposedStringWithCanonicalMapping.utf8))
+        let digest = Digester.sha256(Data(title.precomposedStringWithCanonicalMapping.utf8))
         let prefix = digest.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         return Int(prefix % UInt64(buckets))
     }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import MiniStore
 
@@ -72,7 +72,7 @@ public struct ShardHeader: Equatable, Sendable {
 
 /// SHA-256 over the header (checksum field zeroed) and then the token bytes.
 struct ChecksumAccumulator {
-    private var hasher = SHA256()
+    private var hasher = Digester(.sha256)
 
     init(header: [UInt8]) {
         var zeroed = header

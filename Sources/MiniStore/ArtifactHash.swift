@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 
 /// The name of an artifact: the lowercase hex SHA-256 of its bytes.
@@ -13,7 +13,7 @@ public struct ArtifactHash: Hashable, Comparable, Sendable, CustomStringConverti
         hex = lower
     }
 
-    init(digest: SHA256.Digest) {
+    init(digest: [UInt8]) {
         hex = digest.map { String(format: "%02x", $0) }.joined()
     }
 
@@ -22,7 +22,7 @@ public struct ArtifactHash: Hashable, Comparable, Sendable, CustomStringConverti
     public static func < (a: ArtifactHash, b: ArtifactHash) -> Bool { a.hex < b.hex }
 
     public static func of(_ data: some DataProtocol) -> ArtifactHash {
-        ArtifactHash(digest: SHA256.hash(data: data))
+        ArtifactHash(digest: Digester.sha256(data))
     }
 
     public init(from decoder: Decoder) throws {
@@ -42,7 +42,7 @@ public struct ArtifactHash: Hashable, Comparable, Sendable, CustomStringConverti
 
 /// SHA-256 over a stream of chunks, so artifacts of any size are hashed without loading them.
 public struct StreamingHasher {
-    private var hasher = SHA256()
+    private var hasher = Digester(.sha256)
     public private(set) var byteCount: Int64 = 0
 
     public init() {}

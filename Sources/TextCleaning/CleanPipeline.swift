@@ -1,6 +1,6 @@
 import CoreSupport
 import CorpusFormat
-import Crypto
+import Digests
 import Foundation
 
 /// Cleans a raw corpus into a clean one: articles are cleaned in parallel in batches, then
@@ -163,7 +163,7 @@ public final class CleanPipeline {
         let record = CleanRecord(title: raw.title, format: raw.format, characters: characters, words: words.count,
                                  charactersIn: raw.text.unicodeScalars.count, bytes: text.utf8.count,
                                  spanishRatio: spanish.ratio, spanishLeads: spanish.leads,
-                                 digest: TextDigest(SHA256.hash(data: Array(text.utf8))),
+                                 digest: TextDigest(Digester.sha256(Array(text.utf8))),
                                  signature: near ? NearDuplicates.signature(words) : nil)
         return Cleaned(record: record, histogram: histogram, jsonLine: jsonLine(raw, text))
     }

@@ -1,10 +1,10 @@
-import Crypto
+import Digests
 
 /// A SHA-256 digest as four words: a compact dictionary key that a checkpoint can store.
 struct TextDigest: Hashable, Sendable {
     var words: (UInt64, UInt64, UInt64, UInt64)
 
-    init(_ digest: SHA256.Digest) {
+    init(_ digest: [UInt8]) {
         let bytes = Array(digest)
         self.init(bytes: bytes[...])
     }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import MiniStore
 
@@ -36,7 +36,7 @@ public final class DumpDownloader {
         if let hash = try journal.checkpoint(Self.checkpointName), (try? store.ensureIntact(hash)) != nil { return hash }
         let algorithm = try settings.checksum.map(Self.algorithm)
         try FileManager.default.createDirectory(atPath: settings.partialDirectory, withIntermediateDirectories: true)
-        let key = SHA256.hash(data: Array(settings.url.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        let key = Digester.sha256(Array(settings.url.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
         let partial = "\(settings.partialDirectory)/\(key).part"
         try fetch(into: partial)
         if let checksum = settings.checksum, let algorithm {
@@ -119,8 +119,8 @@ public final class DumpDownloader {
 
     static func digest(_ path: String, algorithm: String) throws -> String {
         let source = try FileSource(path: path)
-        var sha1 = Insecure.SHA1()
-        var sha256 = SHA256()
+        var sha1 = Digester(.sha1)
+        var sha256 = Digester(.sha256)
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = try chunk.withUnsafeMutableBytes { try source.read(into: $0) }

@@ -1,5 +1,5 @@
 import CorpusFormat
-import Crypto
+import Digests
 import Foundation
 
 /// Streams the articles out of a MediaWiki `pages-articles` XML dump (export schema 0.4 to
@@ -199,7 +199,7 @@ public final class DumpParser {
 
     /// The dumps' `<sha1>`: SHA-1 of the text in base 36, 31 digits.
     static func base36SHA1(_ bytes: [UInt8]) -> String {
-        let digest = Array(Insecure.SHA1.hash(data: bytes))
+        let digest = Array(Digester.sha1(bytes))
         var words = (0..<5).map { i in digest[(i * 4)..<(i * 4 + 4)].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } }
         let digits = Array("0123456789abcdefghijklmnopqrstuvwxyz".utf8)
         var out = [UInt8]()

@@ -1,5 +1,5 @@
 import CorpusFormat
-import Crypto
+import Digests
 import Foundation
 
 /// The MediaWiki Action API calls the `api` source needs: random titles, page revisions and the
@@ -120,7 +120,7 @@ public final class MediaWikiAPI {
             throw SourceError.invalidResponse(url: url, reason: "revision of \"\(title)\" has no content")
         }
         if let expected = (slot?["sha1"] ?? revision["sha1"]) as? String {
-            let actual = Insecure.SHA1.hash(data: Array(content.utf8)).map { String(format: "%02x", $0) }.joined()
+            let actual = Digester.sha1(Array(content.utf8)).map { String(format: "%02x", $0) }.joined()
             guard actual == expected.lowercased() else {
                 throw SourceError.revisionChecksumMismatch(title: title, expected: expected, actual: actual)
             }

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import MiniStore
 import StoreTestSupport
@@ -10,8 +10,8 @@ import WikiTestSupport
 @Suite struct DumpDownloadTests {
     static let dumpName = "eswiki-sample-60pages-pages-articles.xml.bz2"
     static let dumpBytes = FileManager.default.contents(atPath: Repo.data(dumpName))!
-    static let sha256 = SHA256.hash(data: dumpBytes).map { String(format: "%02x", $0) }.joined()
-    static let sha1 = Insecure.SHA1.hash(data: dumpBytes).map { String(format: "%02x", $0) }.joined()
+    static let sha256 = Digester.sha256(dumpBytes).map { String(format: "%02x", $0) }.joined()
+    static let sha1 = Digester.sha1(dumpBytes).map { String(format: "%02x", $0) }.joined()
 
     func download(_ server: FixtureServer, store: Store, name: String = dumpName, checksum: String? = nil,
                   attempts: Int = 4, key: String = "k", waits: WaitLog = WaitLog()) throws -> ArtifactHash {
