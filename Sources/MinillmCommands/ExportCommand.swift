@@ -11,7 +11,7 @@ struct ExportCommand: ParsableCommand {
         abstract: "Write a trained model for transformers (hf), llama.cpp (gguf) or minillm's own loader.",
         discussion: """
             hf (default): config.json, generation_config.json, model.safetensors, tokenizer.json, tokenizer_config.json and \
-            special_tokens_map.json of the standard architecture the model is (GPT-2). gguf: one GGUF v3 file (DIR/model.gguf, \
+            special_tokens_map.json of the standard architecture the model is (GPT-2, Llama or Qwen3). gguf: one GGUF v3 file (DIR/model.gguf, \
             or DIR itself when it ends in .gguf). minillm: model.safetensors, config.json and tokenizer.json as minillm stores \
             them. A model that fits no standard architecture is refused for hf and gguf, naming the option at fault.
             """)

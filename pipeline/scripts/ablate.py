@@ -34,6 +34,7 @@ def shape(width, heads, steps, **changes):
 
 # The 4,096-token rows score 299,008 positions, about the bytes of 262,144 of 8,192 tokens.
 BPE4096 = {"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}
+WHOLE = {"evaluate.max_tokens": 0}
 # (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; row 14
 # is today's `quick`.
 VARIANTS = [
@@ -91,6 +92,11 @@ VARIANTS = [
     ("alone: row 37 with learning rates x2", shape(64, 2, 1500, lr=0.006, muon_lr=0.04), False),
     ("alone: row 37 with an MLP 384 wide (6 d)", shape(64, 2, 1500, ffn_width=384), False),
     ("alone: row 37 with 1 head", shape(64, 1, 1500), False),
+    # Rows 47-50: the time a 108-s build leaves (docs/quality.md), scored on whole splits.
+    ("alone: width 64, 2 heads, 2,800 steps", shape(64, 2, 2800, **WHOLE), False),
+    ("alone: width 96, 3 heads, 1,850 steps", shape(96, 3, 1850, **WHOLE), False),
+    ("alone: width 96, 3 heads, 1,700 steps: the new `quick`", shape(96, 3, 1700, **WHOLE), False),
+    ("alone: width 128, 4 heads, 1,300 steps", shape(128, 4, 1300, **WHOLE), False),
 ]
 
 

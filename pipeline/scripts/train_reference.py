@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """PyTorch side of bench-train.sh: trains torch_reference.MiniGPT the way minillm's train stage does.
 
-    train_reference.py --store DIR --run FILE [--threads N]
+    train_reference.py --store DIR --run FILE [--threads N] [--set KEY=JSON ...] [--score-splits]
     train_reference.py --store DIR --run FILE --validation-batch OUT.safetensors
 
 FILE is `minillm show train` of the run to mirror: its `parameters` (every train parameter,
@@ -13,7 +13,11 @@ loss without label smoothing. Same initialisation scheme (N(0, 0.02²), residual
 scaled by 1/√(2·layers)), AdamW decay groups, warmup + cosine/linear/constant schedule, label
 smoothing, gradient clipping, dropout, step budget and early stopping. Prints one JSON object.
 With --validation-batch it only writes those validation batches as one batch file for
-`torch_reference.py loss` (check-export.sh).
+`torch_reference.py loss` (check-export.sh). `--set` overrides a train parameter of the run (a JSON
+value: `--set width=256 --set positions='"sinusoidal"'`); `--score-splits` then also scores the
+whole validation and test splits as the evaluate stage does and adds their bits per byte. A run
+whose recipe this trainer does not implement (Muon, warmup-stable-decay, the Llama / Qwen3 options)
+is refused, naming the parameter: it would otherwise train a different model than it claims to.
 """
 import argparse
 import json
@@ -48,6 +52,12 @@ def read_shard(path):
     if version != 1 or width not in (2, 4):
         sys.exit(f"{path}: unsupported shard version {version} or token width {width}")
     return np.memmap(path, dtype="<u2" if width == 2 else "<u4", mode="r", offset=128, shape=(count,))
+
+
+def shard_text_bytes(path):
+    """The UTF-8 bytes of the shard's documents (header offset 32), the bits-per-byte denominator."""
+    with open(path, "rb") as f:
+        return int(np.frombuffer(f.read(40)[32:40], dtype="<u8")[0])
 
 
 # ---------------------------------------------------------------- batches (Sources/DataShards/Batch.swift)
@@ -97,6 +107,19 @@ def validation_batches(tokens, batch, context, limit):
 
 
 # ---------------------------------------------------------------- schedule and budget (Sources/Training)
+
+
+# The parameters this trainer mirrors only at these values (or, for `decay`, these values).
+MIRRORED = {"optimizer": ("adamw",), "decay": ("cosine", "linear", "constant"), "norm": ("layer",),
+            "mlp": ("gelu",), "qk_norm": (False,), "bias": (True,), "zero_init": (False,)}
+
+
+def check_mirrored(p):
+    for name, allowed in MIRRORED.items():
+        if name in p and p[name] not in allowed:
+            sys.exit(f"train_reference.py: {name} = {json.dumps(p[name])} is not implemented here "
+                     f"(only {', '.join(json.dumps(a) for a in allowed)}); this trainer mirrors the AdamW / "
+                     "LayerNorm / GELU recipe")
 
 
 def learning_rate(p, step, total):
@@ -151,6 +174,20 @@ def evaluate(model, batches):
     return nll / max(counted, 1), correct / max(counted, 1)
 
 
+@torch.no_grad()
+def split_bits_per_byte(model, tokens, text_bytes, batch, context):
+    """The evaluate stage's whole-split score: every window of SequentialBatches, [BOS] targets
+    skipped, Σ −ln p over the split's UTF-8 bytes (the shard header's count), in bits."""
+    model.eval()
+    nll = 0.0
+    for inputs, targets in validation_batches(tokens, batch, context, math.inf):
+        logits = model(inputs)
+        nll += float(torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1),
+                                                       ignore_index=IGNORED, reduction="sum"))
+    model.train()
+    return nll / math.log(2) / text_bytes
+
+
 def train(p, train_tokens, val_tokens, vocab_size, threads):
     torch.set_num_threads(threads)
     torch.manual_seed(p["seed"])
@@ -190,9 +227,9 @@ def train(p, train_tokens, val_tokens, vocab_size, threads):
                 without_improvement += 1
                 if p["patience"] > 0 and without_improvement >= p["patience"]:
                     break
-    return {"steps": step + 1, "tokens": (step + 1) * b * t, "loop_s": loop_s, "tokens_per_s": tokens_per_s,
-            "final_val_loss": evals[-1]["loss"], "best_val_loss": best, "best_step": best_step, "evals": evals,
-            "threads": threads, "torch": torch.__version__}
+    return model, {"steps": step + 1, "tokens": (step + 1) * b * t, "loop_s": loop_s, "tokens_per_s": tokens_per_s,
+                   "final_val_loss": evals[-1]["loss"], "best_val_loss": best, "best_step": best_step, "evals": evals,
+                   "threads": threads, "torch": torch.__version__}
 
 
 def main():
@@ -202,9 +239,17 @@ def main():
     parser.add_argument("--run", required=True, help="`minillm show train` JSON of the run to mirror")
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--validation-batch", metavar="FILE", help="write the fixed validation batches and exit")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=JSON", help="override a train parameter")
+    parser.add_argument("--score-splits", action="store_true", help="score the whole validation and test splits")
     args = parser.parse_args()
     with open(args.run) as f:
         run = json.load(f)
+    for item in args.set:
+        key, _, value = item.partition("=")
+        if key not in run["parameters"]:
+            sys.exit(f"train_reference.py: --set {key}: not a train parameter of the run")
+        run["parameters"][key] = json.loads(value)
+    check_mirrored(run["parameters"])
     with open(object_path(args.store, run["inputs"]["shards"])) as f:
         manifest = json.load(f)
     parts = {name: read_shard(object_path(args.store, part["shard"])) for name, part in manifest["parts"].items()}
@@ -214,8 +259,13 @@ def main():
         write_safetensors(args.validation_batch, [(name, torch.cat([b[i] for b in batches]).numpy().astype(np.int32))
                                                   for i, name in enumerate(("tokens", "targets"))])
         return
-    result = train(run["parameters"], parts["train"], parts["val"], manifest["vocabularySize"], args.threads)
+    p = run["parameters"]
+    model, result = train(p, parts["train"], parts["val"], manifest["vocabularySize"], args.threads)
     result["wall_s"] = time.perf_counter() - started
+    if args.score_splits:
+        result["bits_per_byte"] = {
+            name: split_bits_per_byte(model, parts[name], shard_text_bytes(object_path(args.store, manifest["parts"][name]["shard"])),
+                                      p["batch_size"], p["context"]) for name in ("val", "test")}
     print(json.dumps(result))
 
 
