@@ -14,7 +14,7 @@ struct BenchConfig {
         // until 2026-12-02, and at the default preset's width now.
         .init(name: "qwen3", model: config(vocab: 8192, width: 256, layers: 2, heads: 4, context: 128, positions: .rope,
                                            norm: .rms, mlp: .swiglu, qkNorm: true, bias: false), batch: 16),
-        .init(name: "quick", model: config(vocab: 8192, width: 64, layers: 2, heads: 2, context: 128, positions: .rope,
+        .init(name: "quick", model: config(vocab: 8192, width: 96, layers: 2, heads: 3, context: 128, positions: .rope,
                                            norm: .rms, mlp: .swiglu, qkNorm: true, bias: false), batch: 16),
     ]
 

@@ -13,7 +13,7 @@ CONFIGS = {  # name: (vocab, d, layers, heads, context, batch)
     "seed-v2": (8000, 512, 2, 8, 128, 32),
     "deep": (8192, 384, 6, 6, 256, 16),
     "qwen3": (8192, 256, 2, 4, 128, 16),
-    "quick": (8192, 64, 2, 2, 128, 16),
+    "quick": (8192, 96, 2, 3, 128, 16),
 }
 # The Qwen3 architecture (BenchConfigs.swift): RMSNorm, RoPE, SwiGLU, QK-norm, no biases; `quick` is
 # the default preset's shape, `qwen3` the same architecture 256 wide.
