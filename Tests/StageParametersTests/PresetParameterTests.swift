@@ -29,7 +29,8 @@ import Testing
     ///   `quick` became 64 wide with 2 heads, embeddings × 8 (= √64) and 1,800 steps, validating
     ///   every 200 (the default) instead of 100 (docs/quality.md, "Narrower models, more tokens");
     ///   then 96 wide with 3 heads, embeddings × 9.798 (= √96) and 1,700 steps, the time the faster
-    ///   build freed (docs/quality.md, "A faster build buys a wider model").
+    ///   build freed (docs/quality.md, "A faster build buys a wider model"); `small` took `quick`'s
+    ///   recipe at 256 wide, 4 heads, embeddings × 16, 6,800 steps (about an hour on 2 cores).
     static let shared: [String: String] = [
         "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
         "clean": #"{"drop_exact_duplicates":true,"min_chars":500,"min_spanish_ratio":0.1,"near_duplicate_threshold":0.8}"#,
@@ -51,7 +52,7 @@ import Testing
         ],
         "small": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
-            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"bias":true,"checkpoint_every":100,"context":256,"cooldown_fraction":0.4,"decay":"cosine","dropout":0.1,"embedding_scale":0.0,"eval_batches":16,"eval_every":200,"ffn_width":0,"gelu":"erf","grad_clip":1.0,"heads":6,"label_smoothing":0.1,"layers":6,"lr":0.001,"max_epochs":0.0,"max_steps":3400,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.1,"mlp":"gelu","muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"norm":"layer","optimizer":"adamw","patience":5,"positions":"sinusoidal","precision":"fp32","qk_norm":false,"rope_theta":10000.0,"seed":1234,"tie_weights":false,"warmup_steps":200,"weight_decay":0.01,"width":384,"zero_init":false}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"bias":false,"checkpoint_every":100,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"embedding_scale":16.0,"eval_batches":16,"eval_every":200,"ffn_width":0,"gelu":"erf","grad_clip":1.0,"heads":4,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":6800,"max_tokens":0,"micro_batches":4,"min_delta":0.001,"min_lr_ratio":0.0,"mlp":"swiglu","muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"norm":"rms","optimizer":"muon","patience":0,"positions":"rope","precision":"fp32","qk_norm":true,"rope_theta":10000.0,"seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":256,"zero_init":false}"#,
         ],
     ]
 
