@@ -215,11 +215,13 @@ public final class Gemm: @unchecked Sendable {
                         }
                     }
                     let aPanel = packedA + p * depth * mr
-                    if valid == mr && cols == nr {
-                        tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, start: start, bias: bias)
+                    // Whole 16-column slabs of six rows go straight to C, even at the right edge.
+                    if valid == mr && (cols == nr || (precision == .fp32 && cols % 16 == 0)) {
+                        tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, start: start, bias: bias,
+                                   columns: cols)
                         continue
                     }
-                    // Edge tile: run the kernel on a padded copy, then write back the valid part.
+                    // Other edge tiles: run the kernel on a padded copy, then write back the valid part.
                     if start == .accumulate {
                         for r in 0..<valid { (tile + r * nr).update(from: cTile + r * ldc, count: cols) }
                     }
@@ -227,7 +229,8 @@ public final class Gemm: @unchecked Sendable {
                         biasTile.update(from: b, count: cols)
                         bias = UnsafePointer(biasTile)
                     }
-                    tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: tile, ldc: nr, start: start, bias: bias)
+                    tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: tile, ldc: nr, start: start, bias: bias,
+                               columns: cols)
                     for r in 0..<valid { (cTile + r * ldc).update(from: tile + r * nr, count: cols) }
                 }
             }

@@ -106,13 +106,14 @@ func gemmMicroKernel(
 /// The same 6x64 tile for CPUs with sixteen 256-bit registers (AVX2): 24 accumulators would spill
 /// there, so the tile runs as four 6x16 column slabs, 6 accumulators (12 registers) each — the shape
 /// of BLIS's Haswell kernel. Every C element still sums over k in the same order from the same
-/// start, so the bytes equal `gemmMicroKernel`'s.
+/// start, so the bytes equal `gemmMicroKernel`'s. An edge tile runs only the `slabs` its columns
+/// reach (a 96-wide C is one full tile and two slabs, not two full tiles).
 @inline(__always)
 func gemmMicroKernelSlabs(
     kc: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
-    c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?
+    c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?, slabs: Int = 4
 ) {
-    for slab in 0..<4 {
+    for slab in 0..<slabs {
         gemmSlab(kc: kc, a: a, b: b + 16 * slab, c: c + 16 * slab, ldc: ldc, start: start, bias: bias.map { $0 + 16 * slab })
     }
 }

@@ -77,4 +77,32 @@ import Testing
         // The columns past the tile's 64 are untouched by both.
         #expect(results[1][64..<ldc].map(\.bitPattern) == c[64..<ldc].map(\.bitPattern))
     }
+
+    /// A right-edge tile runs only the 16-column slabs its columns reach, straight into C when they
+    /// are whole slabs of six rows: its columns must have the bits of the same columns computed
+    /// inside a full tile (a wider B whose first n columns are these), from every start.
+    @Test(arguments: [(12, 96), (13, 80), (6, 40), (7, 100)])
+    func edgeTileEqualsFullTileBitForBit(m: Int, n: Int) {
+        let gemm = Gemm(pool: WorkerPool(threads: 2))
+        let k = 300, wide = 128
+        let a = randomFloats(m * k, seed: 11), bWide = randomFloats(k * wide, seed: 12)
+        let bias = randomFloats(wide, seed: 13), c = randomFloats(m * wide, seed: 14)
+        let b = (0..<k * n).map { bWide[($0 / n) * wide + $0 % n] }
+        for initial in ["overwrite", "bias", "accumulate"] {
+            let results = [(b, n), (bWide, wide)].map { matrix, width in
+                withBuffers([a, matrix, bias, c]) { p in
+                    let start: GemmInitial = initial == "overwrite" ? .overwrite : initial == "bias" ? .bias(p[2]) : .accumulate
+                    gemm.multiply(m: m, n: width, k: k, a: StridedMatrix(p[0], rowStride: k),
+                                  b: StridedMatrix(p[1], rowStride: width), c: p[3], ldc: wide, initial: start)
+                }[3]
+            }
+            for i in 0..<m {
+                let row = i * wide
+                #expect(results[0][row..<row + n].map(\.bitPattern) == results[1][row..<row + n].map(\.bitPattern),
+                        "m \(m) n \(n) \(initial): row \(i)")
+                // Columns past n are not written.
+                #expect(results[0][row + n..<row + wide].map(\.bitPattern) == c[row + n..<row + wide].map(\.bitPattern))
+            }
+        }
+    }
 }
