@@ -31,7 +31,7 @@ import Testing
     ///   then 96 wide with 3 heads, embeddings × 9.798 (= √96) and 1,700 steps, the time the faster
     ///   build freed (docs/quality.md, "A faster build buys a wider model"); `small` took `quick`'s
     ///   recipe at 256 wide, 4 heads, embeddings × 16, 6,800 steps (about an hour on 2 cores); then
-    ///   `quick` went to 2,400 steps in one micro-batch (13 % faster a step than four; more than one
+    ///   `quick` went to 2,200 steps in one micro-batch (13 % faster a step than four; more than one
     ///   rank now needs `micro_batches` set), the time the edge-slab matmul freed (docs/quality.md).
     static let shared: [String: String] = [
         "extract": #"{"api_articles":1000,"api_batch_size":20,"api_contact":"","api_endpoint":"https://es.wikipedia.org/w/api.php","api_max_requests":10000,"api_min_chars":500,"api_min_interval_seconds":0.5,"api_stale_batches":3,"api_titles_file":"","dump_checksum":"","dump_location":"","http_backoff_max_seconds":60.0,"http_backoff_seconds":1.0,"http_max_attempts":8,"http_retry_after_max_seconds":600.0,"http_stall_seconds":60.0,"limit":0,"max_page_bytes":134217728,"sample_file":"data/eswiki-plaintext-2000.jsonl.bz2","source":"sample","verify_page_sha1":true}"#,
@@ -42,7 +42,7 @@ import Testing
     static let byPreset: [String: [String: String]] = [
         "quick": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"bpe","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
-            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"bias":false,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"embedding_scale":9.798,"eval_batches":16,"eval_every":200,"ffn_width":0,"gelu":"erf","grad_clip":1.0,"heads":3,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":2400,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.0,"mlp":"swiglu","muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"norm":"rms","optimizer":"muon","patience":0,"positions":"rope","precision":"fp32","qk_norm":true,"rope_theta":10000.0,"seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":96,"zero_init":false}"#,
+            "train": #"{"batch_size":16,"beta1":0.9,"beta2":0.999,"bias":false,"checkpoint_every":50,"context":128,"cooldown_fraction":0.4,"decay":"wsd","dropout":0.0,"embedding_scale":9.798,"eval_batches":16,"eval_every":200,"ffn_width":0,"gelu":"erf","grad_clip":1.0,"heads":3,"label_smoothing":0.0,"layers":2,"lr":0.003,"max_epochs":0.0,"max_steps":2200,"max_tokens":0,"micro_batches":1,"min_delta":0.001,"min_lr_ratio":0.0,"mlp":"swiglu","muon_lr":0.02,"muon_momentum":0.95,"muon_momentum_warmup_steps":300,"norm":"rms","optimizer":"muon","patience":0,"positions":"rope","precision":"fp32","qk_norm":true,"rope_theta":10000.0,"seed":1234,"tie_weights":false,"warmup_steps":50,"weight_decay":0.01,"width":96,"zero_init":false}"#,
         ],
         "seed-v1": [
             "vocab": #"{"bpe_vocab_size":8192,"kind":"word","train_fraction":0.7,"val_fraction":0.15,"word_vocab_size":5000}"#,
