@@ -96,19 +96,25 @@ extension Gemm {
         }
     }
 
-    /// The 6x64 tile in the call's arithmetic; `depth` is k steps in fp32, k pairs in bf16. In fp32
-    /// a tile of fewer `columns` runs only the 16-column slabs they reach (same bytes, less work);
-    /// bf16 always computes all 64.
+    /// The columns a tile with `cols` valid ones computes: in fp32 only the 16-column slabs they
+    /// reach (same bytes, less work at a right edge), in bf16 always all 64.
+    @inline(__always)
+    static func computedColumns(_ precision: Precision, _ cols: Int) -> Int {
+        precision == .fp32 ? (cols + 15) / 16 * 16 : nr
+    }
+
+    /// The 6x64 tile in the call's arithmetic, `columns` (from `computedColumns`) wide; `depth` is
+    /// k steps in fp32, k pairs in bf16.
     @inline(__always)
     static func tileKernel(
         _ precision: Precision, depth: Int, a: UnsafeMutablePointer<Float>, b: UnsafeMutablePointer<Float>,
-        c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?, columns: Int = nr
+        c: UnsafeMutablePointer<Float>, ldc: Int, start: GemmTileStart, bias: UnsafePointer<Float>?, columns: Int
     ) {
         switch precision {
         case .fp32 where wideTile && columns == nr:
             gemmMicroKernel(kc: depth, a: a, b: b, c: c, ldc: ldc, start: start, bias: bias)
         case .fp32:
-            gemmMicroKernelSlabs(kc: depth, a: a, b: b, c: c, ldc: ldc, start: start, bias: bias, slabs: (columns + 15) / 16)
+            gemmMicroKernelSlabs(kc: depth, a: a, b: b, c: c, ldc: ldc, start: start, bias: bias, slabs: columns / 16)
         case .bf16:
             let code: Int32 = switch start { case .zero: 0; case .bias: 1; case .accumulate: 2 }
             minillm_bf16_tile_6x64(depth, UnsafePointer(OpaquePointer(a)), UnsafePointer(OpaquePointer(b)), c, ldc, code, bias)

@@ -215,10 +215,11 @@ public final class Gemm: @unchecked Sendable {
                         }
                     }
                     let aPanel = packedA + p * depth * mr
-                    // Whole 16-column slabs of six rows go straight to C, even at the right edge.
-                    if valid == mr && (cols == nr || (precision == .fp32 && cols % 16 == 0)) {
+                    // A tile that computes exactly its valid part goes straight to C, even at the right edge.
+                    let width = computedColumns(precision, cols)
+                    if valid == mr && width == cols {
                         tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: cTile, ldc: ldc, start: start, bias: bias,
-                                   columns: cols)
+                                   columns: width)
                         continue
                     }
                     // Other edge tiles: run the kernel on a padded copy, then write back the valid part.
@@ -230,7 +231,7 @@ public final class Gemm: @unchecked Sendable {
                         bias = UnsafePointer(biasTile)
                     }
                     tileKernel(precision, depth: depth, a: aPanel, b: bPanel, c: tile, ldc: nr, start: start, bias: bias,
-                               columns: cols)
+                               columns: width)
                     for r in 0..<valid { (cTile + r * ldc).update(from: tile + r * nr, count: cols) }
                 }
             }
