@@ -82,7 +82,7 @@ targets += [
     ]),
     .testTarget(name: "TextStagesTests", dependencies: ["StoreTestSupport", "PipelineTestSupport", "TextStages", "WikiSource", "MiniPipeline", "MiniStore",
                                                         "TestSupport", "WikiTestSupport"]),
-    .executableTarget(name: "minillm-bench-text", dependencies: ["WikiSource", "CorpusFormat", "TextCleaning"]),
+    .executableTarget(name: "minillm-bench-text", dependencies: ["CoreSupport", "WikiSource", "CorpusFormat", "TextCleaning"]),
 ]
 
 // MARK: - Tokenizer and data shards (vocab, shard)

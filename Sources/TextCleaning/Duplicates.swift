@@ -47,25 +47,39 @@ struct ExactDuplicates {
 /// 16 bands of 4. Articles sharing a band are compared on their signatures; an estimated
 /// Jaccard similarity at or above the threshold makes the later one a duplicate. All hashing
 /// is seeded and fixed, so the outcome is the same on every run.
-struct NearDuplicates {
-    static let hashes = 64
+///
+/// Memory is what limits `clean` on eswiki's ~1.5 M kept articles (docs/text.md): per remembered article its
+/// signature (256 bytes), its index, and 16 band entries of a chained hash table that stores no
+/// keys (4 bytes of chain and 2–4 of bucket heads each) — an entry's band is compared on the
+/// signature itself: ~390 bytes in all, where a dictionary of band keys took ~610. Signatures and chains grow in fixed chunks, so no reallocation ever
+/// copies the whole index.
+public struct NearDuplicates {
+    public static let hashes = 64
     static let bands = 16
     static let rows = hashes / bands
     static let shingleWords = 5
+    /// Entries are slot · bands + band in 32 bits, with -1 for "none"; past this many
+    /// remembered articles new ones are still compared but no longer remembered.
+    static let maxSlots = Int(Int32.max) / bands
 
     let threshold: Double
-    /// The remembered articles' signatures, one after the other (`hashes` values each).
-    private var signatures: [UInt32] = []
+    /// Remembered articles per chunk of `signatures` and `next` (by default 16 MiB of signatures).
+    public let chunkSlots: Int
+    /// The remembered articles' signatures, `hashes` values each, in chunks of `chunkSlots` articles.
+    private var signatures: [[UInt32]] = []
     private var owners: [Int] = []
-    /// Per band key, the last slot remembered under it; `next[slot * bands + band]` the slot
-    /// before it (-1: none). About 600 bytes a remembered article in all, with the signature.
-    private var heads: [UInt64: Int32] = [:]
-    private var next: [Int32] = []
+    /// `buckets[h]` is the newest entry whose band hashes to h; `next[entry]` (chunked like the
+    /// signatures) the entry before it in that bucket, -1 when none.
+    private var buckets = [Int32](repeating: -1, count: 1 << 10)
+    private var next: [[Int32]] = []
 
-    init(threshold: Double) { self.threshold = threshold }
+    public init(threshold: Double, chunkSlots: Int = 1 << 16) {
+        self.threshold = threshold
+        self.chunkSlots = chunkSlots
+    }
 
     /// The MinHash signature of a text's words (`WordHashes`), or nil when they are fewer than one shingle.
-    static func signature(_ words: [UInt64]) -> [UInt32]? {
+    public static func signature(_ words: [UInt64]) -> [UInt32]? {
         guard words.count >= shingleWords else { return nil }
         var minima = [UInt32](repeating: .max, count: hashes)
         for start in 0...(words.count - shingleWords) {
@@ -84,31 +98,93 @@ struct NearDuplicates {
 
     /// The index of an earlier similar article, or nil (and then this one is remembered): in the
     /// first band that has a similar candidate, the oldest of them.
-    mutating func earlier(_ signature: [UInt32], index: Int) -> Int? {
-        var keys: [UInt64] = []
+    public mutating func earlier(_ signature: [UInt32], index: Int) -> Int? {
         for band in 0..<Self.bands {
-            var key = UInt64(band) &* 0x100_0000_01B3
-            for row in 0..<Self.rows { key = Self.mix(key ^ UInt64(signature[band * Self.rows + row])) }
-            keys.append(key)
-            var candidate = heads[key] ?? -1
-            var oldest: Int32?
-            while candidate >= 0 {
-                let base = Int(candidate) * Self.hashes
-                var same = 0
-                for k in 0..<Self.hashes where signature[k] == signatures[base + k] { same += 1 }
-                if Double(same) / Double(Self.hashes) >= threshold { oldest = candidate }
-                candidate = next[Int(candidate) * Self.bands + band]
+            let values = signature[(band * Self.rows)..<((band + 1) * Self.rows)]
+            var entry = buckets[bucket(Self.bandKey(values, band: band))]
+            var oldest: Int?
+            while entry >= 0 {
+                let slot = Int(entry) / Self.bands
+                if Int(entry) % Self.bands == band && storedBand(slot, band).elementsEqual(values)
+                    && Double(agreement(signature, slot)) / Double(Self.hashes) >= threshold {
+                    oldest = slot
+                }
+                entry = link(Int(entry))
             }
-            if let oldest { return owners[Int(oldest)] }
+            if let oldest { return owners[oldest] }
         }
-        let slot = Int32(owners.count)
-        signatures += signature
-        owners.append(index)
-        for key in keys {
-            next.append(heads[key] ?? -1)
-            heads[key] = slot
-        }
+        if owners.count < Self.maxSlots { remember(signature, index: index) }
         return nil
+    }
+
+    private mutating func remember(_ signature: [UInt32], index: Int) {
+        let slot = owners.count
+        if slot % chunkSlots == 0 {
+            // Reserved, not filled: pages are touched only as articles are remembered.
+            signatures.append([])
+            signatures[signatures.count - 1].reserveCapacity(chunkSlots * Self.hashes)
+            next.append([])
+            next[next.count - 1].reserveCapacity(chunkSlots * Self.bands)
+        }
+        signatures[signatures.count - 1] += signature
+        next[next.count - 1] += repeatElement(-1, count: Self.bands)
+        owners.append(index)
+        // Up to two entries a bucket: chains stay short, and the heads cost 2–4 bytes an entry.
+        if (slot + 1) * Self.bands > 2 * buckets.count { rehash(count: buckets.count * 2, slots: slot) }
+        for band in 0..<Self.bands { insert(slot * Self.bands + band) }
+    }
+
+    /// Entry `entry` at the head of its bucket.
+    private mutating func insert(_ entry: Int) {
+        let slot = entry / Self.bands, band = entry % Self.bands
+        let h = bucket(Self.bandKey(storedBand(slot, band), band: band))
+        let (chunk, offset) = entry.quotientAndRemainder(dividingBy: chunkSlots * Self.bands)
+        next[chunk][offset] = buckets[h]
+        buckets[h] = Int32(entry)
+    }
+
+    /// `count` buckets (a power of two), refilled from the first `slots` articles' entries in
+    /// order, so every chain is again newest first.
+    private mutating func rehash(count: Int, slots: Int) {
+        buckets = [Int32](repeating: -1, count: count)
+        for entry in 0..<(slots * Self.bands) { insert(entry) }
+    }
+
+    private func bucket(_ key: UInt64) -> Int { Int(truncatingIfNeeded: key) & (buckets.count - 1) }
+
+    private func link(_ entry: Int) -> Int32 {
+        let (chunk, offset) = entry.quotientAndRemainder(dividingBy: chunkSlots * Self.bands)
+        return next[chunk][offset]
+    }
+
+    /// The `rows` values of `band` of remembered article `slot`.
+    private func storedBand(_ slot: Int, _ band: Int) -> ArraySlice<UInt32> {
+        let (chunk, offset) = slot.quotientAndRemainder(dividingBy: chunkSlots)
+        let start = offset * Self.hashes + band * Self.rows
+        return signatures[chunk][start..<(start + Self.rows)]
+    }
+
+    /// How many of the `hashes` values `signature` shares with remembered article `slot`.
+    private func agreement(_ signature: [UInt32], _ slot: Int) -> Int {
+        let (chunk, offset) = slot.quotientAndRemainder(dividingBy: chunkSlots)
+        return signatures[chunk].withUnsafeBufferPointer { stored in
+            var same = 0
+            for k in 0..<Self.hashes where signature[k] == stored[offset * Self.hashes + k] { same += 1 }
+            return same
+        }
+    }
+
+    /// The band's rows hashed with its number: where its entries are chained.
+    static func bandKey(_ values: ArraySlice<UInt32>, band: Int) -> UInt64 {
+        var key = UInt64(band) &* 0x100_0000_01B3
+        for value in values { key = mix(key ^ UInt64(value)) }
+        return key
+    }
+
+    /// Bytes the index has allocated (a chunk's reserve counts in full), for the tests and the benchmark.
+    public var allocatedBytes: Int {
+        signatures.reduce(0) { $0 + $1.capacity * 4 } + next.reduce(0) { $0 + $1.capacity * 4 }
+            + owners.capacity * 8 + buckets.capacity * 4
     }
 
     static let seeds: [UInt32] = (0..<hashes).map { UInt32(truncatingIfNeeded: mix(UInt64($0) &+ 0x5851_F42D_4C95_7F2D)) }

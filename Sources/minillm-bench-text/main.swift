@@ -1,5 +1,6 @@
 // Benchmarks of the text stages, for pipeline/scripts/bench-clean.sh. Each mode prints one JSON
 // object: the per-run seconds and throughputs, so the script can put them beside the references.
+import CoreSupport
 import CorpusFormat
 import Foundation
 import TextCleaning
@@ -39,6 +40,7 @@ guard arguments.count >= 3 else {
                minillm-bench-text dump DUMP RUNS               parse + clean the dump end to end, two threads
                minillm-bench-text sample JSONL RUNS            the clean stage on the plain-text sample, 1 and 2 threads
                minillm-bench-text big-page MB                  one page of MB megabytes of wikitext
+               minillm-bench-text near-duplicates N            the near-duplicate index with N articles' signatures
         """.utf8))
     exit(2)
 }
@@ -113,6 +115,33 @@ case "big-page":
     var out = 0
     let seconds = time { out = Cleaner.clean(page, format: .wikitext).utf8.count }
     emit(["bytes": page.utf8.count, "seconds": seconds, "mb_per_s": Double(page.utf8.count) / 1e6 / seconds, "output_bytes": out])
+case "near-duplicates":
+    // Random signatures (distinct articles) and, every 100th, a near copy of an earlier one: what
+    // the index costs in time and memory as `clean` sees eswiki's kept articles.
+    let count = Int(arguments[2]) ?? 1_000_000
+    var near = NearDuplicates(threshold: 0.8)
+    var state: UInt64 = 1
+    func random() -> UInt32 {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return UInt32(truncatingIfNeeded: state >> 32)
+    }
+    var kept: [[UInt32]] = [], found = 0
+    let before = ProcessMemory.residentBytes
+    let seconds = time {
+        for index in 0..<count {
+            var signature = (0..<NearDuplicates.hashes).map { _ in random() }
+            if index % 100 == 99 {
+                signature = kept[Int(random()) % kept.count]
+                for k in stride(from: 0, to: NearDuplicates.hashes, by: 8) { signature[k] ^= 1 }
+            } else if index % 1000 == 0 {
+                kept.append(signature)
+            }
+            if near.earlier(signature, index: index) != nil { found += 1 }
+        }
+    }
+    emit(["articles": count, "near_copies_found": found, "seconds": seconds, "articles_per_s": Double(count) / seconds,
+          "index_bytes": near.allocatedBytes, "index_bytes_per_article": Double(near.allocatedBytes) / Double(count),
+          "rss_growth_bytes": ProcessMemory.residentBytes - before, "peak_rss_bytes": ProcessMemory.peakResidentBytes])
 default:
     FileHandle.standardError.write(Data("unknown mode \(mode)\n".utf8))
     exit(2)

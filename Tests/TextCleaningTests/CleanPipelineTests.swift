@@ -127,6 +127,32 @@ import WikiSource
         #expect(near.earlier([UInt32](repeating: 3, count: 64), index: 3) == nil)
     }
 
+    /// Two full chunks of remembered articles: near copies are found in both, and the index holds
+    /// at most 400 bytes an article (the dictionary-keyed one held ~610; docs/text.md).
+    @Test func theNearDuplicateIndexIsCompactAcrossChunks() {
+        var near = NearDuplicates(threshold: 0.8, chunkSlots: 256)
+        var state: UInt64 = 7
+        func signature() -> [UInt32] {
+            (0..<NearDuplicates.hashes).map { _ in
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                return UInt32(truncatingIfNeeded: state >> 32)
+            }
+        }
+        let count = 2 * near.chunkSlots
+        var probes: [Int: [UInt32]] = [:]
+        for index in 0..<count {
+            let s = signature()
+            if [3, near.chunkSlots + 5, count - 1].contains(index) { probes[index] = s }
+            #expect(near.earlier(s, index: index) == nil)
+        }
+        for (index, s) in probes.sorted(by: { $0.key < $1.key }) {
+            var copy = s
+            for k in 0..<8 { copy[k * 8] ^= 1 }
+            #expect(near.earlier(copy, index: count + index) == index)
+        }
+        #expect(near.allocatedBytes <= 400 * count)
+    }
+
     @Test func aBadRecordIsNamedByItsLine() throws {
         let good = article("A", Self.spanish).jsonLine()
         let pipeline = CleanPipeline(CleanPipeline.Settings())
