@@ -116,7 +116,10 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try c.encode(Double("\(layerNormEps)")!, forKey: .layerNormEps)
         if norm != .layer { try c.encode(norm, forKey: .norm) }
         if mlp != .gelu { try c.encode(mlp, forKey: .mlp) }
-        if hiddenWidth != 4 * width { try c.encode(hiddenWidth, forKey: .hiddenWidth) }
+        // Left out only for GELU's default (4·width), as files always have; absent reads as the MLP's default.
+        if hiddenWidth != 4 * width || hiddenWidth != Self.defaultHiddenWidth(width: width, mlp: mlp) {
+            try c.encode(hiddenWidth, forKey: .hiddenWidth)
+        }
         if qkNorm { try c.encode(qkNorm, forKey: .qkNorm) }
         if !bias { try c.encode(bias, forKey: .bias) }
         if positions == .rope { try c.encode(ropeTheta, forKey: .ropeTheta) }

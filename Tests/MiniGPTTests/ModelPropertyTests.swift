@@ -104,6 +104,10 @@ import TestSupport
             #expect(json.contains(key), "\(key) missing from \(json)")
         }
         #expect(try JSONDecoder().decode(MiniGPTConfig.self, from: Data(json.utf8)) == qwen3)
+        // A SwiGLU MLP 4·width wide is not SwiGLU's default (⅔ of that), so its width is written.
+        var wide = qwen3
+        wide.hiddenWidth = 4 * wide.width
+        #expect(try JSONDecoder().decode(MiniGPTConfig.self, from: JSONEncoder().encode(wide)) == wide)
         var scaled = qwen3
         scaled.embeddingScale = 5.5
         let scaledJSON = String(decoding: try JSONEncoder().encode(scaled), as: UTF8.self)

@@ -38,6 +38,8 @@ def shape(width, heads, steps, **changes):
 # The 4,096-token rows score 299,008 positions, about the bytes of 262,144 of 8,192 tokens.
 BPE4096 = {"vocab.bpe_vocab_size": 4096, "evaluate.max_tokens": 299008}
 WHOLE = {"evaluate.max_tokens": 0}
+# Row 52: today's `quick` (96 wide, 2,200 steps, one micro-batch), scored on whole splits.
+QUICK52 = shape(96, 3, 2200, micro_batches=1, eval_every=200, **WHOLE)
 # (name, overrides, cumulative): cumulative rows apply on top of the previous cumulative row; row 14
 # is today's `quick`.
 VARIANTS = [
@@ -104,8 +106,12 @@ VARIANTS = [
     # Their train parameters are exactly those of the timed default runs (validating every 200 steps).
     ("alone: width 96, 3 heads, 2,400 steps, one micro-batch",
      shape(96, 3, 2400, micro_batches=1, eval_every=200, **WHOLE), False),
-    ("alone: width 96, 3 heads, 2,200 steps, one micro-batch: the new `quick`",
-     shape(96, 3, 2200, micro_batches=1, eval_every=200, **WHOLE), False),
+    ("alone: width 96, 3 heads, 2,200 steps, one micro-batch: the new `quick`", QUICK52, False),
+    # Rows 53-: one change each on row 52 (docs/quality.md, "Tied embeddings").
+    ("alone: row 52 with the embedding tied to the head", dict(QUICK52, tie_weights=True), False),
+    ("alone: row 52 tied, AdamW lr 6e-3", dict(QUICK52, tie_weights=True, lr=0.006), False),
+    ("alone: row 52 with an MLP 384 wide (4 d; default 256)", dict(QUICK52, ffn_width=384), False),
+    ("alone: row 52 with AdamW lr 6e-3 (Muon unchanged)", dict(QUICK52, lr=0.006), False),
 ]
 
 
