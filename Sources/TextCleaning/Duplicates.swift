@@ -48,11 +48,11 @@ struct ExactDuplicates {
 /// Jaccard similarity at or above the threshold makes the later one a duplicate. All hashing
 /// is seeded and fixed, so the outcome is the same on every run.
 ///
-/// Memory is what limits `clean` on eswiki's ~1.5 M kept articles (docs/text.md): per remembered article its
-/// signature (256 bytes), its index, and 16 band entries of a chained hash table that stores no
-/// keys (4 bytes of chain and 2–4 of bucket heads each) — an entry's band is compared on the
-/// signature itself: ~390 bytes in all, where a dictionary of band keys took ~610. Signatures and chains grow in fixed chunks, so no reallocation ever
-/// copies the whole index.
+/// Memory is what limits `clean` on eswiki's ~1.5 M kept articles (docs/text.md): per remembered
+/// article its signature (256 bytes), its index, and 16 band entries of a chained hash table that
+/// stores no keys (4 bytes of chain and 2–4 of bucket heads each; an entry's band is compared on
+/// the signature itself): ~380 bytes in all, where a dictionary of band keys took ~610. Signatures
+/// and chains grow in fixed chunks, so growing never copies the whole index.
 public struct NearDuplicates {
     public static let hashes = 64
     static let bands = 16

@@ -107,7 +107,7 @@ VARIANTS = [
     ("alone: width 96, 3 heads, 2,400 steps, one micro-batch",
      shape(96, 3, 2400, micro_batches=1, eval_every=200, **WHOLE), False),
     ("alone: width 96, 3 heads, 2,200 steps, one micro-batch: the new `quick`", QUICK52, False),
-    # Rows 53-: one change each on row 52 (docs/quality.md, "Tied embeddings").
+    # Rows 53-56: one change each on row 52 (docs/quality.md, "One change on the 2,200-step default").
     ("alone: row 52 with the embedding tied to the head", dict(QUICK52, tie_weights=True), False),
     ("alone: row 52 tied, AdamW lr 6e-3", dict(QUICK52, tie_weights=True, lr=0.006), False),
     ("alone: row 52 with an MLP 384 wide (4 d; default 256)", dict(QUICK52, ffn_width=384), False),
