@@ -18,6 +18,8 @@ final class ActivationArena {
     // Gradient buffers, reused by every layer.
     let dResidual, dBranch, dNorm, dQKV, dAtt, dHidden, dFC, rowScratch: UnsafeMutablePointer<Float>
     let tokens, targets: UnsafeMutablePointer<Int32>
+    /// Each position's row of the hashed bigram table (allocated only when the model has one).
+    let bigramRows: UnsafeMutablePointer<Int32>?
 
     init(config c: MiniGPTConfig, maxBatch: Int) {
         let n = maxBatch * c.contextLength, d = c.width
@@ -54,11 +56,13 @@ final class ActivationArena {
         dFC = tail[11] < 0 ? dHidden : at(tail[11])
         tokens = .allocate(capacity: n)
         targets = .allocate(capacity: n)
+        bigramRows = c.bigramBuckets > 0 ? .allocate(capacity: n) : nil
     }
 
     deinit {
         tokens.deallocate()
         targets.deallocate()
+        bigramRows?.deallocate()
     }
 
     var bytes: Int { storage.count * 4 }

@@ -6,6 +6,8 @@ public final class CachedDecoder {
     public let model: MiniGPT
     /// Tokens consumed so far; at most the context length.
     public private(set) var position = 0
+    /// The token fed last, for the hashed bigram embedding.
+    private var previous: Int32?
 
     private let buffer: FloatBuffer
     private let x, normed, qkv, att, branch, hidden, activation, logits, qkRstd: UnsafeMutablePointer<Float>
@@ -33,7 +35,10 @@ public final class CachedDecoder {
         scratch.reserve(perWorker: CachedAttention.scratchFloats(context: c.contextLength))
     }
 
-    public func reset() { position = 0 }
+    public func reset() {
+        position = 0
+        previous = nil
+    }
 
     /// Feeds the next token and returns the logits for the token after it (valid until the next call).
     public func append(_ token: Int32) throws(MiniGPTError) -> UnsafeBufferPointer<Float> {
@@ -48,6 +53,10 @@ public final class CachedDecoder {
         if let table = model.positionTable.map({ UnsafePointer($0.pointer) })
             ?? layout.positionEmbedding.map({ UnsafePointer(p + $0) }) {
             VectorOps.axpy(1, table + t * d, x, d)
+        }
+        if let bigram = layout.bigramEmbedding {
+            let row = BigramHash.bucket(previous: previous, current: token, buckets: c.bigramBuckets)
+            VectorOps.axpy(1, p + bigram + Int(row) * d, x, d)
         }
         var stats: (Float, Float) = (0, 0)
         func norm(_ input: UnsafePointer<Float>, _ weight: Int, _ bias: Int?) {
@@ -95,6 +104,7 @@ public final class CachedDecoder {
         norm(x, layout.lnfWeight, layout.lnfBias)
         MatVec.forward(pool, inFeatures: d, outFeatures: c.vocabSize, weight: p + layout.head, x: normed, bias: nil, y: logits)
         position += 1
+        previous = token
         return UnsafeBufferPointer(start: logits, count: c.vocabSize)
     }
 

@@ -32,12 +32,16 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
     public var ropeTheta: Double
     /// What token embeddings are multiplied by before anything is added to them.
     public var embeddingScale: Float
+    /// Rows of a hashed bigram embedding added to the token embedding (0 = none); see BigramHash.
+    /// Not part of any standard architecture, so such a model does not export.
+    public var bigramBuckets: Int
 
     public init(
         vocabSize: Int, width: Int, layers: Int, heads: Int, contextLength: Int, dropout: Float = 0,
         gelu: GELU.Kind = .erf, positions: Positions = .sinusoidal, tieWeights: Bool = false,
         layerNormEps: Float = 1e-5, norm: Norm = .layer, mlp: MLP = .gelu, hiddenWidth: Int? = nil,
-        qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000, embeddingScale: Float? = nil
+        qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000, embeddingScale: Float? = nil,
+        bigramBuckets: Int = 0
     ) {
         self.vocabSize = vocabSize
         self.width = width
@@ -56,6 +60,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         self.bias = bias
         self.ropeTheta = ropeTheta
         self.embeddingScale = embeddingScale ?? Self.defaultEmbeddingScale(width: width, positions: positions)
+        self.bigramBuckets = bigramBuckets
     }
 
     /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
@@ -78,7 +83,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         case vocabSize = "vocab_size", width = "d_model", layers = "n_layers", heads = "n_heads"
         case contextLength = "context_length", dropout, gelu, positions, tieWeights = "tie_weights"
         case layerNormEps = "layer_norm_eps", norm, mlp, hiddenWidth = "ffn_width", qkNorm = "qk_norm", bias
-        case ropeTheta = "rope_theta", embeddingScale = "embedding_scale"
+        case ropeTheta = "rope_theta", embeddingScale = "embedding_scale", bigramBuckets = "bigram_buckets"
     }
 
     public init(from decoder: Decoder) throws {
@@ -98,7 +103,8 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
             qkNorm: try c.decodeIfPresent(Bool.self, forKey: .qkNorm) ?? false,
             bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
             ropeTheta: try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10_000,
-            embeddingScale: try c.decodeIfPresent(Double.self, forKey: .embeddingScale).map(Float.init))
+            embeddingScale: try c.decodeIfPresent(Double.self, forKey: .embeddingScale).map(Float.init),
+            bigramBuckets: try c.decodeIfPresent(Int.self, forKey: .bigramBuckets) ?? 0)
     }
 
     /// Floats are written through their shortest decimal form (0.1, not 0.10000000149011612).
@@ -126,6 +132,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         if embeddingScale != Self.defaultEmbeddingScale(width: width, positions: positions) {
             try c.encode(Double("\(embeddingScale)")!, forKey: .embeddingScale)
         }
+        if bigramBuckets > 0 { try c.encode(bigramBuckets, forKey: .bigramBuckets) }
     }
 
     /// Output columns of the MLP's first linear layer (gate and up, for SwiGLU).
@@ -150,6 +157,8 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
                   "rope needs an even head width; d_model \(width) / n_heads \(heads) = \(headWidth)")
         try check(ropeTheta > 1, "rope_theta \(ropeTheta) must exceed 1")
         try check(embeddingScale.isFinite && embeddingScale > 0, "embedding_scale \(embeddingScale) must be positive")
+        try check(bigramBuckets == 0 || (2...BigramHash.maxBuckets).contains(bigramBuckets),
+                  "bigram_buckets \(bigramBuckets) is outside 2...\(BigramHash.maxBuckets) (or 0 for none)")
     }
 
     /// Parameters in the linear layers (attention, MLP and the LM head), for the FLOP formula

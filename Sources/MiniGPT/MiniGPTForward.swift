@@ -61,6 +61,10 @@ extension MiniGPT {
         if let table = positionTable.map({ UnsafePointer($0.pointer) }) ?? layout.positionEmbedding.map({ UnsafePointer(p + $0) }) {
             PositionalEncoding.add(pool, batch: batch, length: length, width: d, table: table, x: a.residual[0])
         }
+        if let bigram = layout.bigramEmbedding, let rows = a.bigramRows {
+            BigramHash.buckets(batch: batch, length: length, tokens: a.tokens, buckets: c.bigramBuckets, into: rows)
+            BigramHash.forward(pool, count: n, width: d, rows: rows, table: p + bigram, x: a.residual[0])
+        }
         if dropout > 0 {
             Dropout.forward(pool, probability: dropout, rng: dropoutSite(rng, 0), count: n * d,
                             x: a.residual[0], y: a.residual[0])

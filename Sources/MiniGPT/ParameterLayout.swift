@@ -28,6 +28,8 @@ public struct ParameterLayout: Sendable {
     }
     let tokenEmbedding: Int
     let positionEmbedding: Int?
+    /// The hashed bigram table, zero at the start; last, so the other tensors draw as without it.
+    let bigramEmbedding: Int?
     let blocks: [Block]
     let lnfWeight: Int, lnfBias: Int?, head: Int
 
@@ -65,6 +67,7 @@ public struct ParameterLayout: Sendable {
         lnfWeight = add("ln_f.weight", [d], constant: 1)
         lnfBias = normBias("ln_f.bias", d)
         head = c.tieWeights ? tokenEmbedding : add("head.weight", [c.vocabSize, d], std: std)
+        bigramEmbedding = c.bigramBuckets > 0 ? add("bigram_emb.weight", [c.bigramBuckets, d]) : nil
         self.tensors = tensors
         count = offset
         index = Dictionary(uniqueKeysWithValues: tensors.enumerated().map { ($1.name, $0) })

@@ -37,9 +37,11 @@ public enum StandardArchitectures {
 }
 
 extension ExportArchitecture {
-    /// A tied head reads the embedding table too, so a scale other than 1 cannot be folded into it.
-    func embeddingScaleMismatch(_ c: MiniGPTConfig) -> String? {
-        c.embeddingScale != 1 && c.tieWeights
+    /// What no standard architecture has: a hashed bigram embedding, or an embedding scale on a tied
+    /// head (which reads the embedding table too, so a scale other than 1 cannot be folded into it).
+    func embeddingMismatch(_ c: MiniGPTConfig) -> String? {
+        if c.bigramBuckets > 0 { return "bigram_buckets \(c.bigramBuckets) (\(name) has no hashed bigram embedding)" }
+        return c.embeddingScale != 1 && c.tieWeights
             ? "embedding_scale \(c.embeddingScale) with tie_weights (\(name) has no embedding multiplier; untied, it folds in)" : nil
     }
 }

@@ -18,7 +18,7 @@ public struct GPT2Architecture: ExportArchitecture {
         if c.gelu != .tanh { return "gelu \(c.gelu.rawValue) (gpt2 needs tanh)" }
         if !c.bias { return "bias false (gpt2 needs biases)" }
         if c.qkNorm { return "qk_norm true (gpt2 has none)" }
-        return embeddingScaleMismatch(c)
+        return embeddingMismatch(c)
     }
 
     public func huggingFaceConfig(_ c: MiniGPTConfig) -> [String: JSONValue] {

@@ -18,7 +18,7 @@ public struct LlamaArchitecture: ExportArchitecture {
         if c.mlp != .swiglu { return "mlp \(c.mlp.rawValue) (\(name) needs swiglu)" }
         if c.bias { return "bias true (\(name) has no biases)" }
         if c.qkNorm != qkNorm { return "qk_norm \(c.qkNorm) (\(name) needs \(qkNorm))" }
-        return embeddingScaleMismatch(c)
+        return embeddingMismatch(c)
     }
 
     public func huggingFaceConfig(_ c: MiniGPTConfig) -> [String: JSONValue] {

@@ -52,16 +52,39 @@ public struct AdamW: Sendable {
             let decay = segment.decays ? 1 - lr * s.weightDecay : 1
             let p = parameters + segment.offset, g = gradients + segment.offset
             let mm = m + segment.offset, vv = v + segment.offset
-            for i in 0..<segment.count {
-                let gi = g[i]
-                let pi = p[i] * decay
-                let mi = mm[i] + (1 - s.beta1) * (gi - mm[i])
-                let vi = vv[i] * s.beta2 + (1 - s.beta2) * gi * gi
-                mm[i] = mi
-                vv[i] = vi
-                p[i] = pi - stepSize * mi / (vi.squareRoot() / correction2Root + s.eps)
+            // 16 lanes at a time; the last partial group padded with zeros (whose update stays
+            // finite) and stored back only where it is real. The same operations per element in
+            // the same order as a scalar loop (no fused multiply-add), so the bits do not depend on
+            // where an element falls.
+            var i = 0
+            while i < segment.count {
+                let lanes = min(16, segment.count - i)
+                let gi = Self.load(g + i, lanes), mi0 = Self.load(mm + i, lanes)
+                let pi = Self.load(p + i, lanes) * decay
+                let mi = mi0 + (1 - s.beta1) * (gi - mi0)
+                let vi = Self.load(vv + i, lanes) * s.beta2 + (1 - s.beta2) * gi * gi
+                Self.store(mi, mm + i, lanes)
+                Self.store(vi, vv + i, lanes)
+                Self.store(pi - stepSize * mi / (vi.squareRoot() / correction2Root + VectorOps.V(repeating: s.eps)), p + i, lanes)
+                i += lanes
             }
         }
+    }
+}
+
+extension AdamW {
+    @inline(__always)
+    static func load(_ p: UnsafePointer<Float>, _ lanes: Int) -> VectorOps.V {
+        if lanes == 16 { return VectorOps.load(p) }
+        var v = VectorOps.V()
+        for j in 0..<lanes { v[j] = p[j] }
+        return v
+    }
+
+    @inline(__always)
+    static func store(_ v: VectorOps.V, _ p: UnsafeMutablePointer<Float>, _ lanes: Int) {
+        if lanes == 16 { return VectorOps.store(v, p) }
+        for j in 0..<lanes { p[j] = v[j] }
     }
 }
 

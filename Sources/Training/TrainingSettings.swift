@@ -36,6 +36,8 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var embeddingScale = 0.0
     @Parameter("tie_weights", "share the token embedding with the LM head")
     public var tieWeights = false
+    @Parameter("bigram_buckets", in: 0...BigramHash.maxBuckets, "rows of a hashed bigram embedding added to the token embedding (0 = none; modded-nanogpt; not exportable)")
+    public var bigramBuckets = 0
     @Parameter("zero_init", "start the LM head and the attention and MLP output projections at zero (modded-nanogpt)")
     public var zeroInit = false
     @Parameter("precision", "arithmetic of the linear layers' products: fp32, or bf16 inputs with fp32 accumulation (AVX512-BF16; fp32 with a warning on CPUs without it)")

@@ -6,9 +6,10 @@ import TensorKernels
 /// The Swift model against float64 PyTorch on committed fixtures (see torch_reference.py).
 @Suite struct ParityTests {
     /// GPT-2-like shapes, the Qwen3 shape (RMSNorm, RoPE, SwiGLU, QK-norm, no biases), and RoPE
-    /// with bias-free LayerNorm and a GELU MLP of non-default width.
+    /// with bias-free LayerNorm and a GELU MLP of non-default width; the Qwen3 shape with a hashed
+    /// bigram embedding.
     static let fixtures = ["parity-sinusoidal-untied-erf", "parity-learned-tied-tanh", "parity-qwen3",
-                           "parity-rope-layernorm-nobias"]
+                           "parity-rope-layernorm-nobias", "parity-qwen3-bigram"]
 
     @Test(arguments: fixtures)
     func logitsLossAndGradients(fixture name: String) throws {

@@ -66,7 +66,7 @@ func tinyConfig(dropout: Float = 0, positions: MiniGPTConfig.Positions = .sinuso
 
 /// The tiny model in each architecture the property tests cover.
 enum TinyShape: String, CaseIterable, CustomTestStringConvertible {
-    case sinusoidal, learnedTied, qwen3, ropeLayerNormBias
+    case sinusoidal, learnedTied, qwen3, ropeLayerNormBias, qwen3Bigram
 
     func config(dropout: Float = 0) -> MiniGPTConfig {
         switch self {
@@ -75,6 +75,10 @@ enum TinyShape: String, CaseIterable, CustomTestStringConvertible {
         case .qwen3:
             MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 2, contextLength: 10, dropout: dropout,
                           positions: .rope, layerNormEps: 1e-6, norm: .rms, mlp: .swiglu, qkNorm: true, bias: false)
+        case .qwen3Bigram:
+            MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 2, contextLength: 10, dropout: dropout,
+                          positions: .rope, layerNormEps: 1e-6, norm: .rms, mlp: .swiglu, qkNorm: true, bias: false,
+                          bigramBuckets: 13)
         case .ropeLayerNormBias:
             MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 4, contextLength: 10, dropout: dropout,
                           gelu: .tanh, positions: .rope, hiddenWidth: 48, ropeTheta: 300)

@@ -39,6 +39,12 @@ import Tokenizer
                                                 "embedding_scale 4.0 with tie_weights (qwen3 has no embedding multiplier; untied, it folds in)"])) {
             try StandardArchitectures.matching(scaledTied)
         }
+        var bigram = Self.llama(qkNorm: true)
+        bigram.bigramBuckets = 64
+        #expect(throws: ExportRefusal(reasons: ["positions rope (gpt2 needs learned)", "qk_norm true (llama needs false)",
+                                                "bigram_buckets 64 (qwen3 has no hashed bigram embedding)"])) {
+            try StandardArchitectures.matching(bigram)
+        }
         let refusal = ExportRefusal(reasons: ["positions sinusoidal (gpt2 needs learned)", "positions sinusoidal (llama needs rope)"])
         #expect(refusal.description == "the model fits no standard architecture: positions sinusoidal (gpt2 needs learned); "
                 + "positions sinusoidal (llama needs rope); use --format minillm")

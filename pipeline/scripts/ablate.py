@@ -112,6 +112,10 @@ VARIANTS = [
     ("alone: row 52 tied, AdamW lr 6e-3", dict(QUICK52, tie_weights=True, lr=0.006), False),
     ("alone: row 52 with an MLP 384 wide (4 d; default 256)", dict(QUICK52, ffn_width=384), False),
     ("alone: row 52 with AdamW lr 6e-3 (Muon unchanged)", dict(QUICK52, lr=0.006), False),
+    # Rows 57-58: a hashed bigram embedding on row 52 (docs/quality.md, "A hashed bigram embedding").
+    ("alone: row 52 with a hashed bigram embedding of 40,960 rows (5 V)", dict(QUICK52, bigram_buckets=40960), False),
+    ("alone: row 52 with a hashed bigram embedding of 16,384 rows (2 V)", dict(QUICK52, bigram_buckets=16384), False),
+    ("alone: row 52 with a hashed bigram embedding of 81,920 rows (10 V)", dict(QUICK52, bigram_buckets=81920), False),
 ]
 
 

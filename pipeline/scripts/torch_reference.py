@@ -174,6 +174,14 @@ def sinusoidal_table(positions, d):
     return torch.from_numpy(table.astype(np.float32))
 
 
+def bigram_rows(tokens, buckets):
+    """The hashed bigram table's row of each (previous, current) pair; row buckets-1 at a sequence's start."""
+    tokens = tokens.long()
+    pairs = torch.bitwise_xor(36313 * tokens[:, 1:], 27191 * tokens[:, :-1]) % (buckets - 1)
+    first = torch.full_like(tokens[:, :1], buckets - 1)
+    return torch.cat([first, pairs], dim=1)
+
+
 class MiniGPT(nn.Module):
     def __init__(self, c):
         super().__init__()
@@ -190,6 +198,8 @@ class MiniGPT(nn.Module):
         self.head = nn.Linear(d, v, bias=False)
         if c["tie_weights"]:
             self.head.weight = self.tok_emb.weight
+        if c.get("bigram_buckets", 0) > 0:
+            self.bigram_emb = nn.Embedding(c["bigram_buckets"], d)
 
     def forward(self, tokens):
         t = tokens.shape[1]
@@ -200,6 +210,8 @@ class MiniGPT(nn.Module):
             x = x + self.pos_emb.weight[:t]
         elif hasattr(self, "pos_table"):
             x = x + self.pos_table[:t].to(x.dtype)
+        if hasattr(self, "bigram_emb"):
+            x = x + self.bigram_emb(bigram_rows(tokens, self.config["bigram_buckets"]))
         x = self.drop(x)
         for block in self.blocks:
             x = block(x)
@@ -300,6 +312,10 @@ FIXTURE_CONFIGS = {
     "qwen3": dict(vocab_size=31, d_model=32, n_layers=2, n_heads=4, context_length=11, dropout=0.0, gelu="erf",
                   positions="rope", tie_weights=False, layer_norm_eps=1e-6, norm="rms", mlp="swiglu", ffn_width=48,
                   qk_norm=True, bias=False, rope_theta=10000.0),
+    # The Qwen3 shape with a hashed bigram embedding of 23 rows (few enough that pairs collide).
+    "qwen3-bigram": dict(vocab_size=31, d_model=32, n_layers=2, n_heads=4, context_length=11, dropout=0.0, gelu="erf",
+                         positions="rope", tie_weights=False, layer_norm_eps=1e-6, norm="rms", mlp="swiglu",
+                         ffn_width=48, qk_norm=True, bias=False, rope_theta=10000.0, bigram_buckets=23),
     # RoPE without QK-norm, LayerNorm without biases, a GELU MLP of non-default width.
     "rope-layernorm-nobias": dict(vocab_size=19, d_model=24, n_layers=1, n_heads=2, context_length=8, dropout=0.0,
                                   gelu="tanh", positions="rope", tie_weights=False, layer_norm_eps=1e-5, ffn_width=40,
