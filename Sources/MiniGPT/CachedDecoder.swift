@@ -56,7 +56,7 @@ public final class CachedDecoder {
         }
         if let bigram = layout.bigramEmbedding {
             let row = BigramHash.bucket(previous: previous, current: token, buckets: c.bigramBuckets)
-            VectorOps.axpy(c.bigramScale, p + bigram + Int(row) * d, x, d)
+            VectorOps.axpy(1, p + bigram + Int(row) * d, x, d)
         }
         var stats: (Float, Float) = (0, 0)
         func norm(_ input: UnsafePointer<Float>, _ weight: Int, _ bias: Int?) {

@@ -54,8 +54,7 @@ extension MiniGPT {
         Embedding.backward(pool, count: n, width: d, tokens: a.tokens, dOut: dEmbedding, dTable: g + layout.tokenEmbedding,
                            scale: c.embeddingScale)
         if let bigram = layout.bigramEmbedding, let rows = a.bigramRows {
-            BigramHash.backward(pool, count: n, width: d, rows: rows, dx: dEmbedding, dTable: g + bigram,
-                               scale: c.bigramScale)
+            BigramHash.backward(pool, count: n, width: d, rows: rows, dx: dEmbedding, dTable: g + bigram)
         }
         if let position = layout.positionEmbedding {
             PositionalEncoding.backward(pool, batch: batch, length: length, width: d, dx: dEmbedding, dTable: g + position)

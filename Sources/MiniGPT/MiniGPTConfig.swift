@@ -35,15 +35,13 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
     /// Rows of a hashed bigram embedding added to the token embedding (0 = none); see BigramHash.
     /// Not part of any standard architecture, so such a model does not export.
     public var bigramBuckets: Int
-    /// What the bigram rows are multiplied by before they are added (as `embeddingScale` for tokens).
-    public var bigramScale: Float
 
     public init(
         vocabSize: Int, width: Int, layers: Int, heads: Int, contextLength: Int, dropout: Float = 0,
         gelu: GELU.Kind = .erf, positions: Positions = .sinusoidal, tieWeights: Bool = false,
         layerNormEps: Float = 1e-5, norm: Norm = .layer, mlp: MLP = .gelu, hiddenWidth: Int? = nil,
         qkNorm: Bool = false, bias: Bool = true, ropeTheta: Double = 10_000, embeddingScale: Float? = nil,
-        bigramBuckets: Int = 0, bigramScale: Float = 1
+        bigramBuckets: Int = 0
     ) {
         self.vocabSize = vocabSize
         self.width = width
@@ -63,7 +61,6 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         self.ropeTheta = ropeTheta
         self.embeddingScale = embeddingScale ?? Self.defaultEmbeddingScale(width: width, positions: positions)
         self.bigramBuckets = bigramBuckets
-        self.bigramScale = bigramScale
     }
 
     /// Token embeddings are multiplied by √d before fixed sinusoids are added, as the original
@@ -87,7 +84,6 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         case contextLength = "context_length", dropout, gelu, positions, tieWeights = "tie_weights"
         case layerNormEps = "layer_norm_eps", norm, mlp, hiddenWidth = "ffn_width", qkNorm = "qk_norm", bias
         case ropeTheta = "rope_theta", embeddingScale = "embedding_scale", bigramBuckets = "bigram_buckets"
-        case bigramScale = "bigram_scale"
     }
 
     public init(from decoder: Decoder) throws {
@@ -108,8 +104,7 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
             bias: try c.decodeIfPresent(Bool.self, forKey: .bias) ?? true,
             ropeTheta: try c.decodeIfPresent(Double.self, forKey: .ropeTheta) ?? 10_000,
             embeddingScale: try c.decodeIfPresent(Double.self, forKey: .embeddingScale).map(Float.init),
-            bigramBuckets: try c.decodeIfPresent(Int.self, forKey: .bigramBuckets) ?? 0,
-            bigramScale: try c.decodeIfPresent(Double.self, forKey: .bigramScale).map(Float.init) ?? 1)
+            bigramBuckets: try c.decodeIfPresent(Int.self, forKey: .bigramBuckets) ?? 0)
     }
 
     /// Floats are written through their shortest decimal form (0.1, not 0.10000000149011612).
@@ -138,7 +133,6 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
             try c.encode(Double("\(embeddingScale)")!, forKey: .embeddingScale)
         }
         if bigramBuckets > 0 { try c.encode(bigramBuckets, forKey: .bigramBuckets) }
-        if bigramScale != 1 { try c.encode(Double("\(bigramScale)")!, forKey: .bigramScale) }
     }
 
     /// Output columns of the MLP's first linear layer (gate and up, for SwiGLU).
@@ -165,7 +159,6 @@ public struct MiniGPTConfig: Sendable, Equatable, Codable {
         try check(embeddingScale.isFinite && embeddingScale > 0, "embedding_scale \(embeddingScale) must be positive")
         try check(bigramBuckets == 0 || (2...BigramHash.maxBuckets).contains(bigramBuckets),
                   "bigram_buckets \(bigramBuckets) is outside 2...\(BigramHash.maxBuckets) (or 0 for none)")
-        try check(bigramScale.isFinite && bigramScale > 0, "bigram_scale \(bigramScale) must be positive")
     }
 
     /// Parameters in the linear layers (attention, MLP and the LM head), for the FLOP formula

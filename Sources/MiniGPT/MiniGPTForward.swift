@@ -63,8 +63,7 @@ extension MiniGPT {
         }
         if let bigram = layout.bigramEmbedding, let rows = a.bigramRows {
             BigramHash.buckets(batch: batch, length: length, tokens: a.tokens, buckets: c.bigramBuckets, into: rows)
-            BigramHash.forward(pool, count: n, width: d, rows: rows, table: p + bigram, x: a.residual[0],
-                               scale: c.bigramScale)
+            BigramHash.forward(pool, count: n, width: d, rows: rows, table: p + bigram, x: a.residual[0])
         }
         if dropout > 0 {
             Dropout.forward(pool, probability: dropout, rng: dropoutSite(rng, 0), count: n * d,

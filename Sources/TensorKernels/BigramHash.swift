@@ -26,20 +26,20 @@ public enum BigramHash {
         }
     }
 
-    /// x[i] += scale · table[rows[i]] for `count` positions.
+    /// x[i] += table[rows[i]] for `count` positions.
     public static func forward(_ pool: WorkerPool, count: Int, width: Int, rows: UnsafePointer<Int32>,
-                               table: UnsafePointer<Float>, x: UnsafeMutablePointer<Float>, scale: Float = 1) {
+                               table: UnsafePointer<Float>, x: UnsafeMutablePointer<Float>) {
         let perTask = Partition.rowsPerTask(rows: count, width: width)
         pool.run(Partition.chunks(count, of: perTask)) { task, _ in
             for i in Partition.range(task, of: perTask, in: count) {
-                VectorOps.axpy(scale, table + Int(rows[i]) * width, x + i * width, width)
+                VectorOps.axpy(1, table + Int(rows[i]) * width, x + i * width, width)
             }
         }
     }
 
-    /// dTable[rows[i]] += scale · dx[i]: the embedding's scatter, in the same fixed order.
+    /// dTable[rows[i]] += dx[i]: the embedding's scatter, in the same fixed order.
     public static func backward(_ pool: WorkerPool, count: Int, width: Int, rows: UnsafePointer<Int32>,
-                                dx: UnsafePointer<Float>, dTable: UnsafeMutablePointer<Float>, scale: Float = 1) {
-        Embedding.backward(pool, count: count, width: width, tokens: rows, dOut: dx, dTable: dTable, scale: scale)
+                                dx: UnsafePointer<Float>, dTable: UnsafeMutablePointer<Float>) {
+        Embedding.backward(pool, count: count, width: width, tokens: rows, dOut: dx, dTable: dTable)
     }
 }

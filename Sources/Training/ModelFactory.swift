@@ -23,7 +23,6 @@ extension TrainingSettings {
         MiniGPTConfig(vocabSize: vocabularySize, width: width, layers: layers, heads: heads, contextLength: context,
                       dropout: Float(dropout), gelu: gelu, positions: positions, tieWeights: tieWeights, norm: norm, mlp: mlp,
                       hiddenWidth: ffnWidth > 0 ? ffnWidth : nil, qkNorm: qkNorm, bias: bias, ropeTheta: ropeTheta,
-                      embeddingScale: embeddingScale > 0 ? Float(embeddingScale) : nil, bigramBuckets: bigramBuckets,
-                      bigramScale: Float(bigramScale))
+                      embeddingScale: embeddingScale > 0 ? Float(embeddingScale) : nil, bigramBuckets: bigramBuckets)
     }
 }

@@ -38,8 +38,6 @@ public struct TrainingSettings: StageSettings, Equatable {
     public var tieWeights = false
     @Parameter("bigram_buckets", in: 0...BigramHash.maxBuckets, "rows of a hashed bigram embedding added to the token embedding (0 = none; modded-nanogpt; not exportable)")
     public var bigramBuckets = 0
-    @Parameter("bigram_scale", in: 0.001...1024, "multiplier of the bigram rows (as embedding_scale is of the token embeddings)")
-    public var bigramScale = 1.0
     @Parameter("zero_init", "start the LM head and the attention and MLP output projections at zero (modded-nanogpt)")
     public var zeroInit = false
     @Parameter("precision", "arithmetic of the linear layers' products: fp32, or bf16 inputs with fp32 accumulation (AVX512-BF16; fp32 with a warning on CPUs without it)")

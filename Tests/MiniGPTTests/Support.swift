@@ -78,7 +78,7 @@ enum TinyShape: String, CaseIterable, CustomTestStringConvertible {
         case .qwen3Bigram:
             MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 2, contextLength: 10, dropout: dropout,
                           positions: .rope, layerNormEps: 1e-6, norm: .rms, mlp: .swiglu, qkNorm: true, bias: false,
-                          bigramBuckets: 13, bigramScale: 2.5)
+                          bigramBuckets: 13)
         case .ropeLayerNormBias:
             MiniGPTConfig(vocabSize: 23, width: 32, layers: 2, heads: 4, contextLength: 10, dropout: dropout,
                           gelu: .tanh, positions: .rope, hiddenWidth: 48, ropeTheta: 300)

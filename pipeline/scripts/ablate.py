@@ -116,8 +116,6 @@ VARIANTS = [
     ("alone: row 52 with a hashed bigram embedding of 40,960 rows (5 V)", dict(QUICK52, bigram_buckets=40960), False),
     ("alone: row 52 with a hashed bigram embedding of 16,384 rows (2 V)", dict(QUICK52, bigram_buckets=16384), False),
     ("alone: row 52 with a hashed bigram embedding of 81,920 rows (10 V)", dict(QUICK52, bigram_buckets=81920), False),
-    ("alone: row 57 with the bigram rows × 9.798 (as the token embeddings)",
-     dict(QUICK52, bigram_buckets=40960, bigram_scale=9.798), False),
 ]
 
 

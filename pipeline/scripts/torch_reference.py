@@ -211,8 +211,7 @@ class MiniGPT(nn.Module):
         elif hasattr(self, "pos_table"):
             x = x + self.pos_table[:t].to(x.dtype)
         if hasattr(self, "bigram_emb"):
-            rows = bigram_rows(tokens, self.config["bigram_buckets"])
-            x = x + self.bigram_emb(rows) * self.config.get("bigram_scale", 1.0)
+            x = x + self.bigram_emb(bigram_rows(tokens, self.config["bigram_buckets"]))
         x = self.drop(x)
         for block in self.blocks:
             x = block(x)
@@ -313,11 +312,10 @@ FIXTURE_CONFIGS = {
     "qwen3": dict(vocab_size=31, d_model=32, n_layers=2, n_heads=4, context_length=11, dropout=0.0, gelu="erf",
                   positions="rope", tie_weights=False, layer_norm_eps=1e-6, norm="rms", mlp="swiglu", ffn_width=48,
                   qk_norm=True, bias=False, rope_theta=10000.0),
-    # The Qwen3 shape with a hashed bigram embedding of 23 rows (few enough that pairs collide), scaled.
+    # The Qwen3 shape with a hashed bigram embedding of 23 rows (few enough that pairs collide).
     "qwen3-bigram": dict(vocab_size=31, d_model=32, n_layers=2, n_heads=4, context_length=11, dropout=0.0, gelu="erf",
                          positions="rope", tie_weights=False, layer_norm_eps=1e-6, norm="rms", mlp="swiglu",
-                         ffn_width=48, qk_norm=True, bias=False, rope_theta=10000.0, bigram_buckets=23,
-                         bigram_scale=1.5),
+                         ffn_width=48, qk_norm=True, bias=False, rope_theta=10000.0, bigram_buckets=23),
     # RoPE without QK-norm, LayerNorm without biases, a GELU MLP of non-default width.
     "rope-layernorm-nobias": dict(vocab_size=19, d_model=24, n_layers=1, n_heads=2, context_length=8, dropout=0.0,
                                   gelu="tanh", positions="rope", tie_weights=False, layer_norm_eps=1e-5, ffn_width=40,
