@@ -116,9 +116,11 @@ VARIANTS = [
     ("alone: row 52 with a hashed bigram embedding of 40,960 rows (5 V)", dict(QUICK52, bigram_buckets=40960), False),
     ("alone: row 52 with a hashed bigram embedding of 16,384 rows (2 V)", dict(QUICK52, bigram_buckets=16384), False),
     ("alone: row 52 with a hashed bigram embedding of 81,920 rows (10 V)", dict(QUICK52, bigram_buckets=81920), False),
-    # Rows 60-61: one change on row 57 (`quick-bigram`; docs/quality.md, "A hashed bigram embedding").
+    # Rows 60-63: one change on row 57 (`quick-bigram`; docs/quality.md, "A hashed bigram embedding").
     ("alone: row 57 with weight decay 0.1 (AdamW and Muon)", dict(QUICK52, bigram_buckets=40960, weight_decay=0.1), False),
     ("alone: row 57 with AdamW lr 6e-3", dict(QUICK52, bigram_buckets=40960, lr=0.006), False),
+    ("alone: row 57 with dropout 0.1", dict(QUICK52, bigram_buckets=40960, dropout=0.1), False),
+    ("alone: row 57 with dropout 0.05", dict(QUICK52, bigram_buckets=40960, dropout=0.05), False),
 ]
 
 
